@@ -1,0 +1,7 @@
+"""Models shared by the chapters."""
+
+from lgcore.models.mlp import MLP, Normalize
+from lgcore.models.readout import CoarseReadout
+from lgcore.models.two_layer import FixedReadoutReLU
+
+__all__ = ["MLP", "CoarseReadout", "FixedReadoutReLU", "Normalize"]

@@ -1,0 +1,1 @@
+"""Numerical engines and closed forms of the papers' theory."""

@@ -106,6 +106,10 @@ def within(value: float, *, at_least: float | None = None, at_most: float | None
 
 
 def _validate_bound(claim_id: str, at_least, at_most, expected, rtol, atol) -> None:
+    for name, bound in (("at_least", at_least), ("at_most", at_most), ("expected", expected),
+                        ("rtol", rtol), ("atol", atol)):
+        if bound is not None and not math.isfinite(bound):
+            raise ValueError(f"claim {claim_id!r}: {name}={bound} is not a finite number")
     has_interval = at_least is not None or at_most is not None
     if expected is None and not has_interval:
         raise ValueError(f"claim {claim_id!r} has no bound; pass at_least=, at_most= or expected= with rtol=/atol=")
@@ -135,6 +139,8 @@ def glue(name: str, value: Any) -> Any:
 
     Outside a Jupyter kernel (a chapter run as a script) this does nothing.
     """
+    if isinstance(value, np.generic):
+        value = value.item()  # glue formats text/plain, and numpy's repr is "np.float64(...)"
     if in_kernel():
         from myst_nb import glue as myst_glue
 
@@ -178,7 +184,7 @@ class Claims:
         size effect); ``paper_value`` is what the paper states, as text.
         Raises ``AssertionError`` on failure at ``book`` and ``paper`` scale.
         """
-        if not _ID_PATTERN.match(claim_id or ""):
+        if not _ID_PATTERN.fullmatch(claim_id or ""):
             raise ValueError(f"claim id {claim_id!r} is invalid; use lower-case letters, digits, '-' and '_'")
         if any(result.id == claim_id for result in self.results):
             raise ValueError(f"claim id {claim_id!r} was already checked in {self.chapter}; ids must be unique")

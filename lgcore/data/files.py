@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import logging
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +79,14 @@ def sha256_of(path: Path, decompress: bool = False) -> str:
 
 def verify(path: Path, file: DataFile) -> Path:
     """Check ``path`` against the pinned hash of ``file``; return the path or raise ``ValueError``."""
-    actual = sha256_of(path, decompress=file.hash_of_decompressed)
+    try:
+        actual = sha256_of(path, decompress=file.hash_of_decompressed)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise ValueError(
+            f"{path} is not a gzip file or is truncated ({error}). Delete it and download it again"
+            + (f" from {file.url}" if file.url else "")
+            + "."
+        ) from error
     if actual != file.sha256:
         what = "decompressed bytes" if file.hash_of_decompressed else "bytes"
         raise ValueError(
@@ -123,7 +131,9 @@ def fetch(file: DataFile, *, download: bool = True) -> Path:
     try:
         path = Path(pooch.retrieve(file.url, known_hash=known_hash, fname=file.name, path=target_dir,
                                    progressbar=False))
-    except Exception as error:  # pooch raises requests' and its own errors; all mean "not available"
+    except ValueError as error:  # pooch's hash mismatch: the server sent other bytes than pinned
+        raise ValueError(f"downloaded {file.url} but its sha256 does not match the pinned value: {error}") from error
+    except Exception as error:  # requests' connection and HTTP errors: the file is not available
         raise FileNotFoundError(f"{missing_message(file)} The download failed: {error}") from error
     try:
         return verify(path, file)

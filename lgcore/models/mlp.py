@@ -21,7 +21,7 @@ class MLP(nn.Module):
         super().__init__()
         widths = [in_features, *hidden, out_features]
         for width in widths:
-            if not isinstance(width, int) or width < 1:
+            if not isinstance(width, int) or isinstance(width, bool) or width < 1:
                 raise ValueError(f"layer widths must be positive integers, got {widths}")
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; use one of {', '.join(ACTIVATIONS)}")

@@ -56,12 +56,15 @@ def project(delta: torch.Tensor, eps: float, norm: str) -> torch.Tensor:
 
 def random_start(x: torch.Tensor, eps: float, norm: str, generator: torch.Generator | None = None) -> torch.Tensor:
     """Draw perturbations uniformly from the ``norm`` ball of radius ``eps`` (shape of ``x``)."""
+    # Draw on the generator's device (a CPU generator may drive an attack on GPU inputs), then move.
+    draw_device = generator.device if generator is not None else x.device
     if norm == "linf":
-        return (2 * torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype) - 1) * eps
-    direction = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+        noise = (2 * torch.rand(x.shape, generator=generator, device=draw_device, dtype=x.dtype) - 1) * eps
+        return noise.to(x.device)
+    direction = torch.randn(x.shape, generator=generator, device=draw_device, dtype=x.dtype).to(x.device)
     direction = direction / _norms(direction)
     dim = x[0].numel()
-    radius = eps * torch.rand(len(x), generator=generator, device=x.device, dtype=x.dtype) ** (1.0 / dim)
+    radius = eps * torch.rand(len(x), generator=generator, device=draw_device, dtype=x.dtype).to(x.device) ** (1.0 / dim)
     return direction * radius.reshape(-1, *([1] * (x.ndim - 1)))
 
 

@@ -59,6 +59,9 @@ def label_sums(centers: torch.Tensor, label_of_cluster: torch.Tensor) -> torch.T
 
 def cosines(neurons: torch.Tensor, directions: torch.Tensor) -> torch.Tensor:
     """Cosine of every neuron with every direction: ``neurons`` ``[..., d]``, ``directions`` ``[p, d]`` -> ``[..., p]``."""
+    if directions.ndim != 2:
+        raise ValueError(f"directions must have shape [p, d], got {tuple(directions.shape)}; "
+                         "use directions[None] for a single direction")
     if neurons.shape[-1] != directions.shape[-1]:
         raise ValueError(f"neurons live in dimension {neurons.shape[-1]} but directions in {directions.shape[-1]}")
     unit_neurons = neurons / neurons.norm(dim=-1, keepdim=True).clamp_min(1e-12)

@@ -1,0 +1,1 @@
+"""Experiment recipes: the expensive work of a chapter behind one call each."""

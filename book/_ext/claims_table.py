@@ -1,0 +1,80 @@
+"""Sphinx extension: the ``claims-table`` directive renders every chapter's claim records.
+
+The directive leaves a placeholder when its page is read. The table is filled
+in at ``doctree-resolved``, in the write phase, after every notebook of the
+build has executed in the read phase, so the page never depends on the order
+in which chapters run. Records come from ``lgcore.claims.records_dir()``.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
+
+from lgcore import claims
+
+
+class claims_placeholder(nodes.General, nodes.Element):
+    """Marks where the table of claims goes."""
+
+
+class ClaimsTable(SphinxDirective):
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        pages = getattr(self.env, "claims_table_pages", set())
+        pages.add(self.env.docname)
+        self.env.claims_table_pages = pages
+        return [claims_placeholder()]
+
+
+def _table(rows: list[tuple[str, ...]]) -> nodes.table:
+    table = nodes.table(classes=["claims-table"])
+    group = nodes.tgroup(cols=len(claims.TABLE_COLUMNS))
+    table += group
+    for _ in claims.TABLE_COLUMNS:
+        group += nodes.colspec(colwidth=1)
+    head = nodes.thead()
+    group += head
+    head += _row(claims.TABLE_COLUMNS)
+    body = nodes.tbody()
+    group += body
+    for row in rows:
+        body += _row(row)
+    return table
+
+
+def _row(cells: tuple[str, ...]) -> nodes.row:
+    row = nodes.row()
+    for text in cells:
+        entry = nodes.entry()
+        entry += nodes.paragraph(text=text)
+        row += entry
+    return row
+
+
+def fill_tables(app, doctree, docname) -> None:
+    placeholders = list(doctree.findall(claims_placeholder))
+    if not placeholders:
+        return
+    records = claims.load_records()
+    rows = claims.table_rows(records)
+    failed = sum(row[5] == "FAIL" for row in rows)
+    summary = nodes.paragraph(text=(
+        f"{len(rows)} claims from {len(records)} chapters; {len(rows) - failed} pass, {failed} fail."
+        if rows else "No claim records were found: build the book so that its chapters execute."))
+    for placeholder in placeholders:
+        placeholder.replace_self([summary, _table(rows)] if rows else [summary])
+
+
+def always_outdated(app, env, added, changed, removed) -> list[str]:
+    """Re-read pages with a claims table on every build, because the records change without the page."""
+    return sorted(getattr(env, "claims_table_pages", set()) - set(removed))
+
+
+def setup(app):
+    app.add_node(claims_placeholder)
+    app.add_directive("claims-table", ClaimsTable)
+    app.connect("env-get-outdated", always_outdated)
+    app.connect("doctree-resolved", fill_tables)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

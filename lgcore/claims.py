@@ -237,22 +237,20 @@ def load_records(folder: str | Path | None = None) -> list[dict]:
     return sorted(records, key=lambda record: record["chapter"])
 
 
-TABLE_COLUMNS = ("chapter", "claim", "paper", "ours", "required", "result", "why this tolerance",
-                 "scale", "seeds", "lgcore", "hardware")
+TABLE_COLUMNS = ("claim", "statement", "paper", "ours", "required", "result", "why this tolerance")
 
 
-def table_rows(records: list[dict]) -> list[tuple[str, ...]]:
-    """Flatten claim records into rows of :data:`TABLE_COLUMNS`, one per claim."""
-    rows = []
-    for record in records:
-        provenance = record["provenance"]
-        commit = provenance.get("git_commit") or "no git"
-        version = f"{provenance['lgcore_version']} ({commit[:12]}{'-dirty' if commit.endswith('-dirty') else ''})"
-        seeds = ", ".join(str(seed) for seed in provenance.get("seeds", [])) or "none"
-        for claim in record["claims"]:
-            rows.append((
-                record["chapter"], f"{claim['id']}: {claim['statement']}", claim["paper_value"] or "",
-                f"{claim['value']:.4g}", claim["bound"], "pass" if claim["passed"] else "FAIL", claim["why"],
-                provenance["scale"], seeds, version, provenance["hardware"],
-            ))
-    return rows
+def provenance_line(record: dict) -> str:
+    """Describe where one chapter's record came from: scale, seeds, lgcore version and commit, hardware, time."""
+    provenance = record["provenance"]
+    commit = provenance.get("git_commit") or "no git checkout"
+    seeds = ", ".join(str(seed) for seed in provenance.get("seeds", [])) or "none"
+    return (f"scale {provenance['scale']}; seeds {seeds}; lgcore {provenance['lgcore_version']} "
+            f"(commit {commit}); torch {provenance['torch_version']}; {provenance['hardware']}; "
+            f"written {record.get('written', 'at an unknown time')}")
+
+
+def table_rows(record: dict) -> list[tuple[str, ...]]:
+    """Flatten one chapter's claim record into rows of :data:`TABLE_COLUMNS`, one per claim."""
+    return [(claim["id"], claim["statement"], claim["paper_value"] or "", f"{claim['value']:.4g}", claim["bound"],
+             "pass" if claim["passed"] else "FAIL", claim["why"]) for claim in record["claims"]]

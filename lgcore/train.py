@@ -249,6 +249,9 @@ def fit(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Dataset, *, 
     total = steps if steps is not None else epochs * batches.per_epoch
 
     history, start = History(), 0
+    # Sum and count of the training losses since the last logged step; kept in checkpoints so that
+    # a resumed run logs the same averages as an uninterrupted one.
+    pending = {"sum": torch.zeros((), device=device), "count": 0}
     if checkpoint is not None and resume and Path(checkpoint).exists():
         state = torch.load(checkpoint, map_location=device, weights_only=False)
         model.load_state_dict(state["model"])
@@ -257,12 +260,18 @@ def fit(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Dataset, *, 
             lr_scheduler.load_state_dict(state["lr_scheduler"])
         torch.set_rng_state(state["torch_rng"])
         history, start = History(state["history"]), state["step"]
+        if start > total:
+            raise ValueError(f"checkpoint {checkpoint} is at step {start}, past the requested {total} steps; "
+                             "ask for more steps, pass resume=False, or delete the checkpoint")
+        pending_sum, pending["count"] = state.get("pending_loss", (0.0, 0))
+        pending["sum"].fill_(pending_sum)
         logger.info("resumed from %s at step %d of %d", checkpoint, start, total)
 
     def training_state(step: int) -> dict:
         return {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                 "lr_scheduler": lr_scheduler.state_dict() if lr_scheduler is not None else None,
-                "torch_rng": torch.get_rng_state(), "history": history.rows, "step": step}
+                "torch_rng": torch.get_rng_state(), "history": history.rows, "step": step,
+                "pending_loss": (float(pending["sum"]), pending["count"])}
 
     def save(step: int) -> None:
         if checkpoint is not None and rank == 0:
@@ -284,7 +293,6 @@ def fit(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Dataset, *, 
     try:
         if start == 0:
             evaluate(0)
-        running, accumulated = torch.zeros((), device=device), 0
         for step in range(start, total):
             batch_inputs, batch_targets = _to_device(batches.batch(step), device)
             with autocast:
@@ -297,18 +305,18 @@ def fit(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Dataset, *, 
             if lr_scheduler is not None:
                 lr_scheduler.step()
             done = completed = step + 1
-            running += loss.detach().float()
-            accumulated += 1
+            pending["sum"] += loss.detach().float()
+            pending["count"] += 1
 
             if done % log_every == 0 or done == total:
                 if world_size > 1:
                     import torch.distributed as dist
 
-                    dist.all_reduce(running)
-                    running /= world_size
-                mean_loss = running.item() / accumulated
-                running.zero_()
-                accumulated = 0
+                    dist.all_reduce(pending["sum"])
+                    pending["sum"] /= world_size
+                mean_loss = pending["sum"].item() / pending["count"]
+                pending["sum"].zero_()
+                pending["count"] = 0
                 if not math.isfinite(mean_loss):
                     lr = optimizer.param_groups[0]["lr"]
                     raise DivergenceError(

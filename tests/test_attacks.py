@@ -362,3 +362,20 @@ def test_robust_accuracy_curve_decreases(separable_problem):
     assert curve[-1] == 0.0
     assert (np.diff(curve) <= 0).all()
     assert curve[2] == robust_accuracy(model, x, y, 1.0, norm="l2", steps=10, random_init=False)
+
+
+def test_crossing_radius_interpolates():
+    from lgcore.robust import crossing_radius
+
+    assert crossing_radius([0.0, 1.0, 2.0], [1.0, 0.8, 0.2], level=0.5) == pytest.approx(1.5)
+    assert crossing_radius([0.0, 1.0], [1.0, 0.9]) == float("inf")
+    assert crossing_radius([0.5, 1.0], [0.1, 0.0]) == 0.5
+
+
+def test_crossing_radius_rejects_bad_input():
+    from lgcore.robust import crossing_radius
+
+    with pytest.raises(ValueError, match=r"radii must increase strictly, got \[0.0, 0.0\]"):
+        crossing_radius([0.0, 0.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match="must be 1-D of the same length"):
+        crossing_radius([0.0, 1.0], [1.0])

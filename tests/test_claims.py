@@ -255,44 +255,45 @@ def test_table_rows_flatten_claims():
     book = Claims("part/chapter", paper="key", seeds=[0, 1])
     book.check("accuracy", "the model learns", 0.97, why=WHY, at_least=0.95, paper_value="0.98")
     book.check("radius", "radius matches", 0.5, why=WHY, expected=1.0, rtol=0.1)
-    rows = claims.table_rows(claims.load_records())
+    (record,) = claims.load_records()
+    rows = claims.table_rows(record)
 
     assert len(rows) == 2
     assert all(len(row) == len(claims.TABLE_COLUMNS) for row in rows)
     first = dict(zip(claims.TABLE_COLUMNS, rows[0]))
-    assert first["chapter"] == "part/chapter"
-    assert first["claim"] == "accuracy: the model learns"
+    assert first["claim"] == "accuracy"
+    assert first["statement"] == "the model learns"
     assert first["paper"] == "0.98"
     assert first["ours"] == "0.97"
     assert first["required"] == ">= 0.95"
     assert first["result"] == "pass"
     assert first["why this tolerance"] == WHY
-    assert first["scale"] == "smoke"
-    assert first["seeds"] == "0, 1"
-    assert first["hardware"] == book.provenance["hardware"]
     assert dict(zip(claims.TABLE_COLUMNS, rows[1]))["result"] == "FAIL"
 
 
-def test_table_rows_without_git_or_seeds():
+def test_provenance_line_names_scale_seeds_and_hardware():
+    book = Claims("part/chapter", paper="key", seeds=[0, 1])
+    (record,) = claims.load_records()
+    line = claims.provenance_line(record)
+    assert "scale smoke" in line
+    assert "seeds 0, 1" in line
+    assert f"lgcore {book.provenance['lgcore_version']}" in line
+    assert book.provenance["hardware"] in line
+
+
+def test_provenance_line_without_git_or_seeds():
     record = {
         "chapter": "part/chapter",
-        "provenance": {"lgcore_version": "0.1.0", "git_commit": None, "scale": "book", "hardware": "CPU"},
+        "provenance": {"lgcore_version": "0.1.0", "git_commit": None, "scale": "book", "hardware": "CPU",
+                       "torch_version": "2.13.0"},
         "claims": [dict(id="x", statement="s", value=1.0, bound=">= 0", paper_value="", why=WHY, passed=True)],
     }
-    (row,) = claims.table_rows([record])
-    columns = dict(zip(claims.TABLE_COLUMNS, row))
-    assert columns["lgcore"] == "0.1.0 (no git)"
-    assert columns["seeds"] == "none"
-    assert columns["paper"] == ""
-
-
-def test_table_rows_short_commit():
-    commit = "0123456789abcdef0123456789abcdef01234567"
-    record = {"chapter": "c", "provenance": {"lgcore_version": "0.1.0", "git_commit": commit + "-dirty",
-                                            "scale": "book", "hardware": "CPU", "seeds": [7]}, "claims": [
-        dict(id="x", statement="s", value=1.0, bound=">= 0", paper_value="", why=WHY, passed=True)]}
-    (row,) = claims.table_rows([record])
-    assert dict(zip(claims.TABLE_COLUMNS, row))["lgcore"] == "0.1.0 (0123456789ab-dirty)"
+    line = claims.provenance_line(record)
+    assert "no git checkout" in line
+    assert "seeds none" in line
+    assert "written at an unknown time" in line
+    (row,) = claims.table_rows(record)
+    assert dict(zip(claims.TABLE_COLUMNS, row))["paper"] == ""
 
 
 @pytest.mark.parametrize("bound", ["at_least", "at_most"])

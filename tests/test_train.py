@@ -43,7 +43,8 @@ def accuracy_fn(x: torch.Tensor, y: torch.Tensor):
 
 
 def train_classifier(steps: int, *, init_seed: int = 0, checkpoint: Path | None = None, data=None,
-                     batch_size: int | None = 16, eval_fn=None, eval_every: int | None = 5):
+                     batch_size: int | None = 16, eval_fn=None, eval_every: int | None = 5,
+                     log_every: int = 1, checkpoint_every: int | None = None):
     """Train ``classifier(init_seed)`` with Adam and a decaying learning rate; return the model and History."""
     model = classifier(init_seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
@@ -51,7 +52,8 @@ def train_classifier(steps: int, *, init_seed: int = 0, checkpoint: Path | None 
     x, y = classification_data()
     history = fit(model, data if data is not None else (x, y), loss_fn=F.cross_entropy, optimizer=optimizer,
                   steps=steps, batch_size=batch_size, lr_scheduler=scheduler,
-                  eval_fn=eval_fn or accuracy_fn(x, y), eval_every=eval_every, checkpoint=checkpoint, seed=3)
+                  eval_fn=eval_fn or accuracy_fn(x, y), eval_every=eval_every, checkpoint=checkpoint, seed=3,
+                  log_every=log_every, checkpoint_every=checkpoint_every)
     return model, history
 
 
@@ -543,3 +545,28 @@ def test_fit_ddp_ranks_agree(tmp_path):
 
     checkpoint = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
     assert checkpoint["step"] == 12
+
+
+def test_fit_resume_mid_log_interval_is_exact(tmp_path):
+    # Losses are logged every 4 steps and checkpoints written every 6, so the loss logged at step 8
+    # averages steps 5 to 8, across the checkpoint of step 6.
+    x, y = classification_data()
+    checkpoint, copy = tmp_path / "run.pt", tmp_path / "step6.pt"
+
+    def keep_step_six(model):
+        if checkpoint.exists() and not copy.exists():
+            copy.write_bytes(checkpoint.read_bytes())  # evaluation at step 9 sees the checkpoint of step 6
+        return accuracy_fn(x, y)(model)
+
+    straight, straight_history = train_classifier(12, log_every=4, eval_fn=keep_step_six, eval_every=3,
+                                                  checkpoint=checkpoint, checkpoint_every=6)
+    assert torch.load(copy, weights_only=False)["step"] == 6
+    resumed, resumed_history = train_classifier(12, init_seed=1, log_every=4, eval_every=3, checkpoint=copy)
+    assert_same_weights(resumed, straight)
+    assert resumed_history.series("loss")[1].tolist() == straight_history.series("loss")[1].tolist()
+
+
+def test_fit_rejects_checkpoint_past_steps(tmp_path):
+    train_classifier(10, checkpoint=tmp_path / "run.pt")
+    with pytest.raises(ValueError, match=r"is at step 10, past the requested 4 steps"):
+        train_classifier(4, checkpoint=tmp_path / "run.pt")

@@ -58,13 +58,16 @@ def fill_tables(app, doctree, docname) -> None:
     if not placeholders:
         return
     records = claims.load_records()
-    rows = claims.table_rows(records)
-    failed = sum(row[5] == "FAIL" for row in rows)
-    summary = nodes.paragraph(text=(
-        f"{len(rows)} claims from {len(records)} chapters; {len(rows) - failed} pass, {failed} fail."
-        if rows else "No claim records were found: build the book so that its chapters execute."))
+    total = sum(len(record["claims"]) for record in records)
+    failed = sum(not claim["passed"] for record in records for claim in record["claims"])
+    content: list[nodes.Node] = [nodes.paragraph(text=(
+        f"{total} claims from {len(records)} chapters: {total - failed} pass, {failed} fail."
+        if records else "No claim records were found: build the book so that its chapters execute."))]
+    for record in records:
+        section = nodes.rubric(text=record["chapter"])
+        content += [section, nodes.paragraph(text=claims.provenance_line(record)), _table(claims.table_rows(record))]
     for placeholder in placeholders:
-        placeholder.replace_self([summary, _table(rows)] if rows else [summary])
+        placeholder.replace_self([node.deepcopy() for node in content])
 
 
 def always_outdated(app, env, added, changed, removed) -> list[str]:

@@ -44,3 +44,26 @@ def robust_accuracy_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, ra
     """Robust accuracy at each radius in ``radii``; returns an array of the same length."""
     return np.array([robust_accuracy(model, x, y, float(eps), attack=attack, batch_size=batch_size,
                                      **attack_kwargs) for eps in radii])
+
+
+def crossing_radius(radii: Sequence[float], accuracies: Sequence[float], level: float = 0.5) -> float:
+    """Radius at which a robust-accuracy curve first falls below ``level``, by linear interpolation.
+
+    ``radii`` must increase. Returns ``inf`` if the curve never falls below
+    ``level`` and ``radii[0]`` if it starts below it.
+    """
+    radii = np.asarray(radii, dtype=float)
+    accuracies = np.asarray(accuracies, dtype=float)
+    if radii.shape != accuracies.shape or radii.ndim != 1 or len(radii) < 2:
+        raise ValueError(f"radii and accuracies must be 1-D of the same length >= 2, got {radii.shape} and "
+                         f"{accuracies.shape}")
+    if np.any(np.diff(radii) <= 0):
+        raise ValueError(f"radii must increase strictly, got {radii.tolist()}")
+    below = np.flatnonzero(accuracies < level)
+    if len(below) == 0:
+        return float("inf")
+    first = below[0]
+    if first == 0:
+        return float(radii[0])
+    r0, r1, a0, a1 = radii[first - 1], radii[first], accuracies[first - 1], accuracies[first]
+    return float(r0 + (a0 - level) / (a0 - a1) * (r1 - r0))

@@ -296,7 +296,7 @@ def test_pgd_rejects_bad_arguments(arguments, message):
 
 
 def test_pgd_rejects_length_mismatch():
-    with pytest.raises(ValueError, match="x holds 3 examples but y holds 2"):
+    with pytest.raises(ValueError, match="x has 3 examples but y has 2 labels"):
         pgd(nn.Linear(2, 2), torch.zeros(3, 2), torch.tensor([0, 1]), 0.1)
 
 
@@ -320,7 +320,7 @@ def test_accuracy_restores_mode():
 
 
 def test_accuracy_rejects_bad_input():
-    with pytest.raises(ValueError, match="x holds 2 examples but y holds 1"):
+    with pytest.raises(ValueError, match="x has 2 examples but y has 1 labels"):
         accuracy(nn.Linear(2, 2), torch.zeros(2, 2), torch.zeros(1, dtype=torch.long))
     with pytest.raises(ValueError, match="cannot measure accuracy on an empty set"):
         accuracy(nn.Linear(2, 2), torch.zeros(0, 2), torch.zeros(0, dtype=torch.long))
@@ -348,7 +348,7 @@ def test_robust_accuracy_batches_and_attack(separable_problem):
 
 
 def test_robust_accuracy_rejects_length_mismatch():
-    with pytest.raises(ValueError, match="x holds 2 examples but y holds 3"):
+    with pytest.raises(ValueError, match="x has 2 examples but y has 3 labels"):
         robust_accuracy(nn.Linear(2, 2), torch.zeros(2, 2), torch.zeros(3, dtype=torch.long), 0.1)
 
 

@@ -32,7 +32,7 @@ def _check(x: torch.Tensor, y: torch.Tensor, eps: float, norm: str,
     if not eps >= 0:
         raise ValueError(f"eps must be >= 0, got {eps}")
     if len(x) != len(y):
-        raise ValueError(f"x holds {len(x)} examples but y holds {len(y)}")
+        raise ValueError(f"x has {len(x)} examples but y has {len(y)} labels; pass one label per example")
     if bounds is not None:
         low, high = bounds
         if not low < high:

@@ -15,7 +15,7 @@ from lgcore.robust.attacks import pgd
 def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, batch_size: int = 1024) -> float:
     """Fraction of ``x`` that ``model`` classifies as ``y`` (argmax of the logits), in eval mode."""
     if len(x) != len(y):
-        raise ValueError(f"x holds {len(x)} examples but y holds {len(y)}")
+        raise ValueError(f"x has {len(x)} examples but y has {len(y)} labels; pass one label per example")
     if len(x) == 0:
         raise ValueError("cannot measure accuracy on an empty set")
     was_training = model.training
@@ -32,7 +32,7 @@ def robust_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: flo
                     attack: Callable[..., torch.Tensor] = pgd, batch_size: int = 1024, **attack_kwargs) -> float:
     """Accuracy on adversarial inputs from ``attack(model, x, y, eps, **attack_kwargs)``, in batches."""
     if len(x) != len(y):
-        raise ValueError(f"x holds {len(x)} examples but y holds {len(y)}")
+        raise ValueError(f"x has {len(x)} examples but y has {len(y)} labels; pass one label per example")
     adversarial = torch.cat([attack(model, x[i:i + batch_size], y[i:i + batch_size], eps, **attack_kwargs)
                              for i in range(0, len(x), batch_size)])
     return accuracy(model, adversarial, y, batch_size=batch_size)

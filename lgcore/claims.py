@@ -238,6 +238,7 @@ def load_records(folder: str | Path | None = None) -> list[dict]:
 
 
 TABLE_COLUMNS = ("claim", "statement", "paper", "ours", "required", "result", "why this tolerance")
+TABLE_WIDTHS = (14, 22, 12, 7, 9, 6, 30)  # relative column widths of the rendered table
 
 
 def provenance_line(record: dict) -> str:

@@ -40,15 +40,15 @@ def overlay(ax: plt.Axes, x: Sequence[float] | np.ndarray, *, experiment: Sequen
             label: str = "", color: str | None = None) -> plt.Axes:
     """Draw an experiment as markers (with a shaded ``±spread``) and its theory as a line in one colour.
 
-    All arrays have the length of ``x``. Returns ``ax``.
+    All arrays have the length of ``x``. The legend shows ``label`` for the
+    experiment and ``"<label>, theory"`` for the theory. Returns ``ax``.
     """
     x = np.asarray(x, dtype=float)
     experiment = np.asarray(experiment, dtype=float)
     if experiment.shape != x.shape:
         raise ValueError(f"experiment has shape {experiment.shape} but x has {x.shape}")
     color = color or ax._get_lines.get_next_color()
-    suffix = f" ({label})" if label else ""
-    ax.plot(x, experiment, "o", color=color, label=f"experiment{suffix}")
+    ax.plot(x, experiment, "o", color=color, label=label or "experiment")
     if spread is not None:
         spread = np.asarray(spread, dtype=float)
         if spread.shape != x.shape:
@@ -58,7 +58,7 @@ def overlay(ax: plt.Axes, x: Sequence[float] | np.ndarray, *, experiment: Sequen
         theory = np.asarray(theory, dtype=float)
         if theory.shape != x.shape:
             raise ValueError(f"theory has shape {theory.shape} but x has {x.shape}")
-        ax.plot(x, theory, "-", color=color, alpha=0.8, label=f"theory{suffix}")
+        ax.plot(x, theory, "-", color=color, alpha=0.8, label=f"{label}, theory" if label else "theory")
     return ax
 
 

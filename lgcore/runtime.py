@@ -24,18 +24,19 @@ def device(preference: str | None = None) -> torch.device:
     ``"cpu"`` or ``"cuda:1"``; asking for a device that is not available is an
     error rather than a silent fallback.
     """
+    source = "" if preference else f" (from {DEVICE_ENV_VAR})"
     requested = preference or os.environ.get(DEVICE_ENV_VAR)
     if requested:
         try:
-            chosen = torch.device(requested)
+            chosen = torch.device(str(requested).strip().lower())
         except RuntimeError as error:
             raise ValueError(
-                f"invalid device {requested!r}; use 'cpu', 'cuda', 'cuda:N' or 'mps'"
+                f"invalid device {requested!r}{source}; use 'cpu', 'cuda', 'cuda:N' or 'mps'"
             ) from error
         if chosen.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(f"device {requested!r} requested but CUDA is not available; use 'cpu'")
+            raise ValueError(f"device {requested!r}{source} requested but CUDA is not available; use 'cpu'")
         if chosen.type == "mps" and not _mps_available():
-            raise ValueError(f"device {requested!r} requested but MPS is not available; use 'cpu'")
+            raise ValueError(f"device {requested!r}{source} requested but MPS is not available; use 'cpu'")
         return chosen
     if torch.cuda.is_available():
         return torch.device("cuda")
@@ -72,8 +73,10 @@ def set_threads(count: int | None = None) -> int:
     this process may use. On a 2-core CI machine that another job may share,
     ``LGCORE_THREADS=1`` can be faster; the choice is left to the caller.
     """
+    source = ""
     if count is None:
         from_env = os.environ.get(THREADS_ENV_VAR)
+        source = f" (from {THREADS_ENV_VAR})" if from_env else ""
         if from_env:
             try:
                 count = int(from_env)
@@ -84,7 +87,7 @@ def set_threads(count: int | None = None) -> int:
         else:
             count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise ValueError(f"thread count must be a positive integer, got {count!r}")
+        raise ValueError(f"thread count must be a positive integer, got {count!r}{source}")
     torch.set_num_threads(count)
     return count
 
@@ -118,7 +121,8 @@ def hardware(run_device: torch.device | None = None) -> str:
     name = platform.processor() or platform.machine()
     if run_device.type == "mps":
         return f"Apple MPS on {name}"
-    return f"CPU {name}, {cores} cores, {torch.get_num_threads()} torch threads"
+    threads = torch.get_num_threads()
+    return f"CPU {name}, {cores} cores, {threads} torch thread{'s' if threads != 1 else ''}"
 
 
 def provenance(seeds: list[int] | tuple[int, ...] | int | None = None,

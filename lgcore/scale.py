@@ -4,7 +4,7 @@
 
 * ``smoke``: seconds; used by the unit tests. Claims are recorded, not asserted.
 * ``book``: the default; what CI executes and the rendered book shows, about
-  90 s per chapter on 2 CPU cores.
+  1 to 1.5 minutes per chapter on 2 idle CPU cores.
 * ``paper``: one GPU, approaching the sizes of the paper's own experiments.
 
 A chapter states each size once with :func:`pick`, so the same code runs at

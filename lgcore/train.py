@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_ENV_VAR = "LGCORE_PROGRESS"
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+BatchLossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 EvalFn = Callable[[nn.Module], dict[str, float]]
 
 
@@ -173,8 +174,8 @@ def save_checkpoint(path: str | Path, state: dict) -> None:
     os.replace(temporary, path)
 
 
-def fit(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Dataset, *, loss_fn: LossFn,
-        optimizer: torch.optim.Optimizer, steps: int | None = None, epochs: int | None = None,
+def fit(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Dataset, *, loss_fn: LossFn | None = None,
+        optimizer: torch.optim.Optimizer, batch_loss_fn: BatchLossFn | None = None, steps: int | None = None, epochs: int | None = None,
         batch_size: int | None = None, lr_scheduler: Any = None, eval_fn: EvalFn | None = None,
         eval_every: int | None = None, log_every: int = 1, checkpoint: str | Path | None = None,
         checkpoint_every: int | None = None, resume: bool = True, device: torch.device | str | None = None,
@@ -188,6 +189,11 @@ def fit(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Dataset, *, 
         ``(inputs, targets)`` tensors, or a Dataset whose items are ``(input, target)``.
     loss_fn:
         ``loss_fn(model(inputs), targets)`` returns the scalar training loss.
+    batch_loss_fn:
+        Instead of ``loss_fn``: ``batch_loss_fn(model, inputs, targets)`` returns
+        the loss and may use the inputs, for example to attack them first
+        (adversarial training). Under torchrun ``model`` is the
+        DistributedDataParallel wrapper; its ``.module`` is the plain model.
     steps, epochs:
         Length of training in optimizer steps, or in passes over the data (one of the two).
     batch_size:
@@ -209,6 +215,8 @@ def fit(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Dataset, *, 
     seed:
         Seeds the order of mini-batches (not the model's initialization).
     """
+    if (loss_fn is None) == (batch_loss_fn is None):
+        raise ValueError("give exactly one of loss_fn= and batch_loss_fn=")
     if (steps is None) == (epochs is None):
         raise ValueError(f"give exactly one of steps= and epochs=, got steps={steps!r}, epochs={epochs!r}")
     for name, value in (("steps", steps), ("epochs", epochs), ("batch_size", batch_size),
@@ -223,7 +231,7 @@ def fit(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Dataset, *, 
     rank, world_size, local_rank = _distributed()
     if device is None:
         device = torch.device("cuda", local_rank) if world_size > 1 and torch.cuda.is_available() else runtime.device()
-    device = torch.device(device)
+    device = runtime.device(str(device))  # rejects an unavailable device with a clear message
     use_amp = (device.type == "cuda") if amp is None else bool(amp)
     model.to(device)
     trained = model
@@ -274,8 +282,15 @@ def fit(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Dataset, *, 
                 "pending_loss": (float(pending["sum"]), pending["count"])}
 
     def save(step: int) -> None:
-        if checkpoint is not None and rank == 0:
-            save_checkpoint(checkpoint, training_state(step))
+        if checkpoint is None or rank != 0:
+            return
+        if not all(torch.isfinite(parameter).all() for parameter in model.parameters()):
+            lr = optimizer.param_groups[0]["lr"]
+            raise DivergenceError(
+                f"training diverged: the parameters became NaN or infinite by step {step} at learning rate "
+                f"{lr:g}, so no checkpoint was written; {checkpoint} keeps the last finite state. "
+                "Lower the learning rate, add warmup or grad_clip, or check the data for NaN.")
+        save_checkpoint(checkpoint, training_state(step))
 
     def evaluate(step: int) -> None:
         if eval_fn is not None:
@@ -296,7 +311,10 @@ def fit(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Dataset, *, 
         for step in range(start, total):
             batch_inputs, batch_targets = _to_device(batches.batch(step), device)
             with autocast:
-                loss = loss_fn(trained(batch_inputs), batch_targets)
+                if batch_loss_fn is not None:
+                    loss = batch_loss_fn(trained, batch_inputs, batch_targets)
+                else:
+                    loss = loss_fn(trained(batch_inputs), batch_targets)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if grad_clip is not None:
@@ -321,7 +339,8 @@ def fit(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Dataset, *, 
                     lr = optimizer.param_groups[0]["lr"]
                     raise DivergenceError(
                         f"training diverged: the loss became {mean_loss} by step {done} at learning rate {lr:g}. "
-                        "Lower the learning rate, add warmup or grad_clip, or check the data for NaN.")
+                        "Lower the learning rate, add warmup or grad_clip, or check the data for NaN"
+                        + (f"; resume=False (or deleting {checkpoint}) starts afresh." if checkpoint else "."))
                 history.log(done, loss=mean_loss, lr=float(optimizer.param_groups[0]["lr"]))
                 bar.set_postfix(loss=f"{mean_loss:.4g}", refresh=False)
             if eval_every is not None and done % eval_every == 0 and done != total:

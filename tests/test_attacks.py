@@ -281,8 +281,8 @@ def test_fgsm_rejects_bad_norm():
 
 @pytest.mark.parametrize("arguments, message", [
     (dict(eps=0.1, norm="l1"), "unknown norm 'l1'; use one of linf, l2"),
-    (dict(eps=-0.1), "eps must be >= 0, got -0.1"),
-    (dict(eps=math.nan), "eps must be >= 0, got nan"),
+    (dict(eps=-0.1), "eps must be a finite number >= 0, got -0.1"),
+    (dict(eps=math.nan), "eps must be a finite number >= 0, got nan"),
     (dict(eps=0.1, steps=0), "steps must be a positive integer, got 0"),
     (dict(eps=0.1, steps=2.0), "steps must be a positive integer, got 2.0"),
     (dict(eps=0.1, step_size=0.0), "step_size must be positive, got 0.0"),
@@ -379,3 +379,11 @@ def test_crossing_radius_rejects_bad_input():
         crossing_radius([0.0, 0.0], [1.0, 0.0])
     with pytest.raises(ValueError, match="must be 1-D of the same length"):
         crossing_radius([0.0, 1.0], [1.0])
+
+
+def test_pgd_rejects_infinite_eps_and_missing_batch():
+    model = torch.nn.Linear(4, 2)
+    with pytest.raises(ValueError, match="eps must be a finite number >= 0, got inf"):
+        pgd(model, torch.zeros(2, 4), torch.zeros(2, dtype=torch.long), float("inf"))
+    with pytest.raises(ValueError, match=r"x must have a batch dimension, \[B, \*\], got shape \(4,\)"):
+        pgd(model, torch.zeros(4), torch.zeros(1, dtype=torch.long), 0.1)

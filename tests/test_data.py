@@ -240,7 +240,7 @@ def test_fetch_offline_names_file_and_places(data_dir, tmp_path):
     assert "data file set/file.bin not found" in message
     assert f"Put it at {data_dir / 'set/file.bin'} or {tmp_path / 'cache/set/file.bin'}" in message
     assert "download it from https://example.org/file.bin" in message
-    assert message == files.missing_message(file)
+    assert message == files.missing_message(file) + " Downloads are off because LGCORE_OFFLINE is set."
 
 
 def test_fetch_without_url(monkeypatch):
@@ -652,3 +652,25 @@ def test_sample_clusters_rejects_arguments(n, noise_std, message):
 def test_sample_clusters_rejects_center_shape():
     with pytest.raises(ValueError, match=r"centers must have shape \[k, d\], got \(8,\)"):
         data.sample_clusters(torch.zeros(8), 4)
+
+
+def test_cifar_prefers_download_over_subset(tmp_path, monkeypatch, caplog):
+    # With downloads off and only the subset present, the subset is used with a warning.
+    from lgcore.data import images
+
+    subset_dir = tmp_path / "data" / "cifar10-subset"
+    subset_dir.mkdir(parents=True)
+    archive = subset_dir / "cifar-10-subset-python.tar.gz"
+    archive.write_bytes(b"stand-in")
+    monkeypatch.setenv("LGCORE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(images, "CIFAR10_SUBSET", images.DataFile(
+        "cifar10-subset", "cifar-10-subset-python.tar.gz", None, sha256(b"stand-in")))
+    with caplog.at_level("WARNING"):
+        assert images._cifar_archive() == archive
+    assert "offline subset" in caplog.text
+
+
+def test_fetch_offline_message_names_variable(tmp_path, monkeypatch):
+    file = DataFile("set", "file.bin", "http://127.0.0.1:9/file.bin", sha256(b"payload"))
+    with pytest.raises(FileNotFoundError, match="Downloads are off because LGCORE_OFFLINE is set"):
+        data.fetch(file)

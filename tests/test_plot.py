@@ -47,8 +47,8 @@ def test_overlay_theory_and_spread(ax):
     plot.overlay(ax, np.arange(4), experiment=[1, 2, 3, 4], theory=[1.1, 2.1, 2.9, 4.2], spread=[0.1, 0.2, 0.1, 0.3],
                  label="width 64", color="#D55E00")
     experiment, theory = ax.get_lines()
-    assert experiment.get_label() == "experiment (width 64)"
-    assert theory.get_label() == "theory (width 64)"
+    assert experiment.get_label() == "width 64"
+    assert theory.get_label() == "width 64, theory"
     assert theory.get_linestyle() == "-"
     np.testing.assert_array_equal(theory.get_ydata(), [1.1, 2.1, 2.9, 4.2])
     assert experiment.get_color() == theory.get_color() == "#D55E00"

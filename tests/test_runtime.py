@@ -137,7 +137,7 @@ def test_git_commit_without_git(monkeypatch):
 def test_hardware_describes_cpu():
     description = runtime.hardware(torch.device("cpu"))
     assert description.startswith("CPU ")
-    assert f"{torch.get_num_threads()} torch threads" in description
+    assert f"{torch.get_num_threads()} torch thread" in description
 
 
 def test_provenance_keys_and_values(monkeypatch):

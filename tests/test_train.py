@@ -570,3 +570,55 @@ def test_fit_rejects_checkpoint_past_steps(tmp_path):
     train_classifier(10, checkpoint=tmp_path / "run.pt")
     with pytest.raises(ValueError, match=r"is at step 10, past the requested 4 steps"):
         train_classifier(4, checkpoint=tmp_path / "run.pt")
+
+
+def test_fit_batch_loss_fn_sees_inputs():
+    x, y = classification_data()
+    seen = []
+
+    def batch_loss(model, inputs, targets):
+        seen.append(inputs.shape[0])
+        return F.cross_entropy(model(inputs), targets)
+
+    model = classifier(0)
+    history = fit(model, (x, y), batch_loss_fn=batch_loss, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+                  steps=3, batch_size=16)
+    assert seen == [16, 16, 16]
+    assert len(history.series("loss")[0]) == 3
+
+
+def test_fit_needs_exactly_one_loss():
+    x, y = classification_data()
+    model = classifier(0)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="give exactly one of loss_fn= and batch_loss_fn="):
+        fit(model, (x, y), optimizer=optimizer, steps=1)
+    with pytest.raises(ValueError, match="give exactly one of loss_fn= and batch_loss_fn="):
+        fit(model, (x, y), loss_fn=F.cross_entropy, batch_loss_fn=lambda m, i, t: m(i).sum(), optimizer=optimizer,
+            steps=1)
+
+
+def test_fit_never_checkpoints_nan_weights(tmp_path):
+    x, y = regression_data()
+    model = nn.Linear(4, 1)
+    checkpoint = tmp_path / "run.pt"
+    calls = []
+
+    def poisoned_loss(output, targets):
+        calls.append(1)
+        loss = F.mse_loss(output, targets)
+        return loss * float("nan") if len(calls) > 3 else loss
+
+    with pytest.raises(DivergenceError, match=r"no checkpoint was written"):
+        fit(model, (x, y), loss_fn=poisoned_loss, optimizer=torch.optim.SGD(model.parameters(), lr=0.1), steps=20,
+            log_every=10, checkpoint=checkpoint, checkpoint_every=5)
+    assert not checkpoint.exists()
+
+
+def test_fit_rejects_unavailable_device():
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available here")
+    x, y = regression_data()
+    model = nn.Linear(4, 1)
+    with pytest.raises(ValueError, match="CUDA is not available; use 'cpu'"):
+        sgd_fit(model, (x, y), steps=1, device="cuda")

@@ -29,11 +29,11 @@ class ClaimsTable(SphinxDirective):
 
 
 def _table(rows: list[tuple[str, ...]]) -> nodes.table:
-    table = nodes.table(classes=["claims-table"])
+    table = nodes.table(classes=["claims-table", "colwidths-given"])
     group = nodes.tgroup(cols=len(claims.TABLE_COLUMNS))
     table += group
-    for _ in claims.TABLE_COLUMNS:
-        group += nodes.colspec(colwidth=1)
+    for width in claims.TABLE_WIDTHS:
+        group += nodes.colspec(colwidth=width)
     head = nodes.thead()
     group += head
     head += _row(claims.TABLE_COLUMNS)
@@ -61,7 +61,8 @@ def fill_tables(app, doctree, docname) -> None:
     total = sum(len(record["claims"]) for record in records)
     failed = sum(not claim["passed"] for record in records for claim in record["claims"])
     content: list[nodes.Node] = [nodes.paragraph(text=(
-        f"{total} claims from {len(records)} chapters: {total - failed} pass, {failed} fail."
+        f"{total} claims from {len(records)} chapter{'s' if len(records) != 1 else ''}: "
+        f"{total - failed} pass, {failed} fail."
         if records else "No claim records were found: build the book so that its chapters execute."))]
     for record in records:
         section = nodes.rubric(text=record["chapter"])

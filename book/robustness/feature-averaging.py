@@ -26,7 +26,7 @@
 # converges to a different network: each hidden neuron learns the *average* of
 # all the features that share its label rather than one feature. Such an averaged
 # network classifies every clean point correctly, yet a perturbation of norm of
-# order $\sqrt{d/k}$, far below the distance $\sqrt{d}$ between clusters, flips
+# order $\sqrt{d/k}$, far below the distance $\sqrt{2d}$ between cluster centers, flips
 # its prediction. The paper also shows a remedy: when the labels name each cluster
 # (fine-grained supervision), the neurons learn the individual features and the
 # derived binary classifier is robust up to radius of order $\sqrt{d}$.
@@ -46,7 +46,7 @@
 # | scale | clusters | digits | time |
 # |---|---|---|---|
 # | `smoke` | $d=200$, $n=200$, 60 steps, 1 seed | 1,000 images, 1 epoch | seconds |
-# | `book` | $d=3000$, $n=1000$, 1,000 steps, 3 seeds | 8,000 images, 20 epochs, 3 seeds | about 90 s on 2 cores |
+# | `book` | $d=3000$, $n=1000$, 1,000 steps, 3 seeds | 8,000 images, 20 epochs, 3 seeds | about 60 to 90 s on 2 idle cores |
 # | `paper` | $d=10^4$, $n=5000$, 3,000 steps, 5 seeds | full MNIST (60,000), 30 epochs, 5 seeds | minutes on one GPU |
 
 # %%
@@ -196,8 +196,8 @@ print(f"d = {d}, k = {k}: sqrt(d/k) = {r_avg:.2f}, sqrt(d/2) = {r_fine:.2f}")
 print(f"ratio sqrt(k/2) = {r_fine / r_avg:.3f}")
 
 # %% [markdown]
-# Both radii are much smaller than the typical noise norm $\sqrt{d}$ and than the
-# distance $\sqrt{2d}$ between two centers; the gap between them grows as
+# Both radii are below the distance $\sqrt{2d}$ between two centers, and the
+# averaging radius is far below it; the gap between the two radii grows as
 # $\sqrt{k}$, so the more clusters share a label, the more robustness binary
 # training gives away.
 #
@@ -223,7 +223,7 @@ for seed, binary, fine in zip(SEEDS, final["binary"], final["fine"]):
 
 # %%
 run = runs[0]
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.6), sharey=True)
 binary_series = {
     "cos_average_min": "min cos(neuron, its label's average)",
     "cos_center_mean": "mean cos(neuron, one center of its label)",
@@ -243,8 +243,10 @@ left.set(title="binary training", ylabel="cosine")
 right.set(title="fine-grained training")
 for ax in (left, right):
     ax.set_xscale("symlog", linthresh=10)
+    ax.set_xlim(left=0)
+    ax.set_ylim(-0.1, 1.05)
     ax.set_xlabel("gradient descent step (log scale past 10)")
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.12), ncol=1)
 plt.show()
 
 # %% [markdown]
@@ -293,7 +295,7 @@ for name, (label, style) in labels.items():
     ax.fill_between(relative_radii, mean - spread, mean + spread, color=color, alpha=0.15, lw=0)
 plot.mark(ax, {r"$\sqrt{d/k}$": 1.0, r"$\sqrt{d/2}$": r_fine / r_avg})
 ax.set(xlabel=r"$\ell_2$ radius / $\sqrt{d/k}$", ylabel="robust test accuracy", ylim=(-0.02, 1.02))
-ax.legend(fontsize=8, loc="lower left")
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 plt.show()
 
 # %% [markdown]
@@ -346,16 +348,19 @@ for digit_run in digit_runs:
     )
 
 # %% [markdown]
-# We compare the two models at the radius where the binary model's robust
-# accuracy is halfway between clean and chance (0.75 on this balanced binary
-# task), chosen from the binary curve alone so that the choice does not favour
-# the fine-grained model: there the attack is strong enough to matter and weak
-# enough to leave room for a difference.
+# We compare the two models at the first radius of the grid where the binary
+# model's mean robust accuracy has fallen to 0.75 or below, halfway between
+# clean accuracy and chance on this balanced task. The rule reads the binary
+# curve alone, so it cannot favour the fine-grained model, and it picks the
+# region where the binary model is breaking, where a difference in robustness
+# shows. (At book scale the binary model sits just above 0.75 at radius 0.75,
+# so the rule picks 1.0, where the binary model is already close to chance.)
 
 # %%
 binary_curves = np.array([digit_run.robust_binary for digit_run in digit_runs])
 fine_curves = np.array([digit_run.robust_fine for digit_run in digit_runs])
-chosen = int(np.argmax(binary_curves.mean(axis=0) <= 0.75))
+broken = np.flatnonzero(binary_curves.mean(axis=0) <= 0.75)
+chosen = int(broken[0]) if len(broken) else len(digit_radii) - 1  # else the largest radius
 eps_star = float(digit_radii[chosen])
 gains = fine_curves[:, chosen] - binary_curves[:, chosen]
 print(f"chosen radius {eps_star}")
@@ -523,7 +528,7 @@ claims.check(
         f"{clean_binary.round(4).tolist()}, fine-grained {clean_fine.round(4).tolist()}",
 )
 passed = sum(result.passed for result in claims.results)
-print(f"{len(claims.results)} claims checked, {passed} passed; record: {claims.path}")
+print(f"{len(claims.results)} claims checked, {passed} passed; record: {claims.path.name}")
 
 # %% [markdown]
 # ## Reproduction notes

@@ -123,7 +123,8 @@ def fetch(file: DataFile, *, download: bool = True) -> Path:
     if local is not None:
         return local
     if not download or offline() or file.url is None:
-        raise FileNotFoundError(missing_message(file))
+        reason = f" Downloads are off because {OFFLINE_ENV_VAR} is set." if download and offline() else ""
+        raise FileNotFoundError(missing_message(file) + reason)
 
     target_dir = cache_dir() / file.folder
     known_hash = None if file.hash_of_decompressed else f"sha256:{file.sha256}"

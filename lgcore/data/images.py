@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import logging
 import pickle
 import tarfile
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ import numpy as np
 import torch
 
 from lgcore.data.files import DataFile, fetch
+
+logger = logging.getLogger(__name__)
 
 MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 # sha256 of the decompressed IDX bytes: the .gz headers differ between mirrors.
@@ -107,18 +110,24 @@ def load_mnist(split: str = "test") -> ImageData:
 
 
 def _cifar_archive() -> Path:
+    """Return the official tarball (local, else downloaded), or the offline subset when no download is possible."""
     try:
-        return fetch(CIFAR10_OFFICIAL, download=False)
-    except FileNotFoundError:
-        pass
-    try:
-        return fetch(CIFAR10_SUBSET, download=False)
-    except FileNotFoundError:
         return fetch(CIFAR10_OFFICIAL)
+    except FileNotFoundError as missing_official:
+        try:
+            subset = fetch(CIFAR10_SUBSET, download=False)
+        except FileNotFoundError:
+            raise missing_official from None
+    logger.warning("CIFAR-10: the official tarball is not available, so the offline subset %s is used "
+                   "(2,000 training and 1,000 test images)", subset)
+    return subset
 
 
 def load_cifar10(split: str = "test", archive: str | Path | None = None) -> ImageData:
-    """Load CIFAR-10 from the official ``cifar-10-python.tar.gz`` (or the offline subset).
+    """Load CIFAR-10 from the official ``cifar-10-python.tar.gz``, or the offline subset.
+
+    The official tarball is used when it is found locally or can be
+    downloaded; otherwise the offline subset, with a logged warning.
 
     The tarball's sha256 is checked before any batch is unpickled. The number
     of images is read from each batch, so subsets load as well as the full set.

@@ -29,8 +29,11 @@ def _check(x: torch.Tensor, y: torch.Tensor, eps: float, norm: str,
            bounds: tuple[float, float] | None) -> None:
     if norm not in NORMS:
         raise ValueError(f"unknown norm {norm!r}; use one of {', '.join(NORMS)}")
-    if not eps >= 0:
-        raise ValueError(f"eps must be >= 0, got {eps}")
+    if not 0 <= eps < float("inf"):
+        raise ValueError(f"eps must be a finite number >= 0, got {eps}")
+    if x.ndim < 2:
+        raise ValueError(f"x must have a batch dimension, [B, *], got shape {tuple(x.shape)}; "
+                         "use x[None] for a single example")
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} examples but y has {len(y)} labels; pass one label per example")
     if bounds is not None:

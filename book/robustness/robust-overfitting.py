@@ -260,10 +260,30 @@ print(f"parameters: clean MLP {memorization['clean_parameters']:.0f}, "
 # $\ell_\infty$ PGD at $\varepsilon = 0.1$ (5 steps in training, 10 in
 # evaluation). Every second epoch we measure clean test accuracy, robust accuracy
 # on 500 training images, and robust test accuracy.
+#
+# At `paper` scale this experiment is the paper's own: a PreAct-ResNet-18
+# trained on CIFAR-10 with PGD-10 at $\varepsilon = 8/255$ (step $2/255$) for 200
+# epochs, SGD with learning rate 0.1, momentum 0.9, weight decay $5 \cdot 10^{-4}$,
+# and the learning rate divided by 10 after epochs 100 and 150.
 
 # %%
+ADVERSARIAL = pick(
+    smoke=DIGITS,
+    book=DIGITS,
+    paper=ro.DigitsConfig(
+        architecture="preact-resnet18", epochs=200, batch_size=128, lr=0.1, momentum=0.9,
+        weight_decay=5e-4, lr_milestones=(100, 150), eps=8 / 255, train_attack_steps=10,
+        train_attack_step_size=2 / 255, eval_attack_steps=10, eval_every_epochs=5,
+        eval_train_size=1000,
+    ),
+)
+if SCALE == "paper":
+    adversarial_train, adversarial_test = data.load_cifar10("train"), data.load_cifar10("test")
+else:
+    adversarial_train, adversarial_test = digits_train, digits_test
 histories = [
-    ro.run_adversarial_digits(digits_train, digits_test, DIGITS, seed) for seed in SEEDS
+    ro.run_adversarial_digits(adversarial_train, adversarial_test, ADVERSARIAL, seed)
+    for seed in SEEDS
 ]
 curves = {
     name: np.array([history.series(name)[1] for history in histories])
@@ -287,7 +307,7 @@ for color, (name, label) in zip(plot.PALETTE, series):
     ax.fill_between(epochs, mean - spread, mean + spread, color=color, alpha=0.2, lw=0)
 plot.mark(ax, {"first fifth": epochs[fifth]})
 ax.set(xlabel="epoch", ylim=(0, 1.02),
-       ylabel=r"accuracy ($\ell_\infty$ PGD, $\varepsilon = 0.1$)")
+       ylabel=rf"accuracy ($\ell_\infty$ PGD, $\varepsilon = {ADVERSARIAL.eps:.3g}$)")
 ax.legend(fontsize=8, loc="lower right")
 plt.show()
 
@@ -391,20 +411,23 @@ claim_checks.glue("ro-clean-parameters", memorization["clean_parameters"])
 # %%
 clean_end = curves["clean_test"][:, -1]
 gap_end, gap_fifth = gap[:, -1], gap[:, fifth]
+# NOTE: the paper-scale bound (CIFAR-10) is our estimate for PGD-10 training of a
+# PreAct-ResNet-18 and has not been measured here.
+clean_bound = pick(smoke=0.95, book=0.95, paper=0.8)
 claims.check(
-    "ro-digits-clean-test", "Digits: adversarial training generalizes on clean test images",
-    clean_end.min(), at_least=0.95, paper_value="clean generalization",
+    "ro-digits-clean-test", "Adversarial training generalizes on clean test images",
+    clean_end.min(), at_least=clean_bound, paper_value="clean generalization",
     why="lowest seed; " + spread(clean_end),
 )
 claims.check(
     "ro-digits-gap-end",
-    "Digits: robust training accuracy exceeds robust test accuracy at the end",
+    "Robust training accuracy exceeds robust test accuracy at the end",
     gap_end.min(), at_least=0.08, paper_value="robust overfitting",
     why="lowest seed; " + spread(gap_end),
 )
 claim_checks.glue("ro-digits-gap-fifth", gap_fifth.mean())
 claims.check(
-    "ro-digits-gap-grows", "Digits: the robust gap grows after the first fifth of training",
+    "ro-digits-gap-grows", "The robust gap grows after the first fifth of training",
     (gap_end - gap_fifth).min(), at_least=0.0, paper_value="robust overfitting develops late",
     why="lowest seed of the gap's growth; gap after the first fifth " + spread(gap_fifth)
         + ", at the end " + spread(gap_end),
@@ -461,12 +484,15 @@ print(f"{len(claims.results)} claims checked, {passed} passed; record: {claims.p
 #   scikit-learn digits and an MLP, which fit a 2-core CPU in seconds; the
 #   robust train-test gap we measure is about 0.1, and we have not compared it
 #   with the paper's CIFAR-10 numbers.
-# - **Paper preset.** NOTE: the `paper` preset of the digit experiments trains
-#   on the full MNIST training set (60,000 images, downloaded and checked on
-#   first use) with a wider MLP for 100 epochs; the CIFAR-10 PreAct-ResNet-18
-#   run is not implemented yet. At that preset the bumps cover only the first
-#   10,000 MNIST training images, because their evaluation compares every input
-#   with every memorized image; the paper preset has not been run.
+# - **Paper preset.** At `paper` scale the adversarial-training experiment is
+#   the paper's CIFAR-10 run: PreAct-ResNet-18, PGD-10 at $8/255$, 200 epochs,
+#   with clean, robust training and robust test accuracy every 5 epochs (the full
+#   CIFAR-10 tarball is downloaded and checked on first use). The bump
+#   construction then runs on the full MNIST training set with a wider MLP and
+#   covers the first 10,000 images, because its evaluation compares every input
+#   with every memorized image. NOTE: no GPU was available while this chapter
+#   was written, so the paper preset has only been run at toy size (in the unit
+#   tests), not at full size; its clean-accuracy bound of 0.8 is an estimate.
 # - **Patch model.** Our data model, CNN and the choice of ReLU, $\ell_2$
 #   attacks and $\varepsilon = 0.9\alpha$ follow the structure of the analysis
 #   (one shared feature, private noise, attack radius of the order of the

@@ -19,9 +19,10 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from lgcore import runtime
 from lgcore.data import ImageData
 from lgcore.data.patches import PatchData, sample_patches, unit_feature
-from lgcore.models import MLP
+from lgcore.models import MLP, PreActResNet18
 from lgcore.models.cnn import PatchCNN
 from lgcore.robust import accuracy, robust_accuracy
 from lgcore.robust.bumps import ClassifierWithBumps, MemorizationBumps, linf_distance_to_points
@@ -43,6 +44,20 @@ class DigitsConfig:
     eval_attack_steps: int = 10
     eval_every_epochs: int = 2
     eval_train_size: int = 500  # robust training accuracy is measured on this many training images
+    architecture: str = "mlp"   # or "preact-resnet18" (the paper's CIFAR-10 network; ``hidden`` is then unused)
+    weight_decay: float = 0.0
+    lr_milestones: tuple[int, ...] = ()  # epochs after which the learning rate is divided by 10
+    train_attack_step_size: float | None = None  # default 2.5 * eps / train_attack_steps
+
+
+def build_model(config: DigitsConfig, train: ImageData) -> torch.nn.Module:
+    """Return the network of ``config`` for images shaped like ``train.images``."""
+    classes = len(train.classes)
+    if config.architecture == "mlp":
+        return MLP(train.images[0].numel(), list(config.hidden), classes)
+    if config.architecture == "preact-resnet18":
+        return PreActResNet18(classes, in_channels=train.images.shape[1])
+    raise ValueError(f"unknown architecture {config.architecture!r}; use 'mlp' or 'preact-resnet18'")
 
 
 def _attack(config: DigitsConfig, seed: int) -> dict:
@@ -91,20 +106,27 @@ def run_memorization(train: ImageData, test: ImageData, config: DigitsConfig, se
 
 
 def run_adversarial_digits(train: ImageData, test: ImageData, config: DigitsConfig, seed: int, *,
-                           progress: bool | None = None) -> History:
+                           progress: bool | None = None, device: torch.device | str | None = None) -> History:
     """Adversarially train an MLP (l-inf PGD at ``config.eps``) and record accuracies every few epochs.
 
     The :class:`~lgcore.train.History` holds, at step 0, every
     ``config.eval_every_epochs`` epochs and at the end: ``clean_test``,
     ``robust_train`` (on the first ``config.eval_train_size`` training images),
-    ``robust_test`` and ``epoch``. Runs on the CPU.
+    ``robust_test`` and ``epoch``. Runs on ``device`` (default
+    :func:`lgcore.runtime.device`); the data are moved there once.
     """
+    device = runtime.device(str(device) if device is not None else None)
+    train = ImageData(train.images.to(device), train.labels.to(device), train.classes)
+    test = ImageData(test.images.to(device), test.labels.to(device), test.classes)
     torch.manual_seed(seed)
-    model = MLP(train.images[0].numel(), list(config.hidden), len(train.classes))
-    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum)
+    model = build_model(config, train).to(device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
+                                weight_decay=config.weight_decay)
     x_train = train.images[:config.eval_train_size]
     y_train = train.labels[:config.eval_train_size]
     steps_per_epoch = math.ceil(len(train) / config.batch_size)
+    milestones = [epoch * steps_per_epoch for epoch in config.lr_milestones]
+    scheduler = (torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones, gamma=0.1) if milestones else None)
 
     def evaluate(network: torch.nn.Module) -> dict[str, float]:
         return {
@@ -115,7 +137,8 @@ def run_adversarial_digits(train: ImageData, test: ImageData, config: DigitsConf
 
     history = adversarial_fit(model, train.images, train.labels, config.eps, optimizer=optimizer,
                               epochs=config.epochs, batch_size=config.batch_size,
-                              attack_steps=config.train_attack_steps, bounds=(0.0, 1.0), eval_fn=evaluate,
+                              attack_steps=config.train_attack_steps, step_size=config.train_attack_step_size,
+                              bounds=(0.0, 1.0), eval_fn=evaluate, lr_scheduler=scheduler,
                               eval_every=steps_per_epoch * config.eval_every_epochs, log_every=steps_per_epoch,
                               seed=seed, progress=progress, desc="adversarial training")
     for row in history.rows:

@@ -140,7 +140,7 @@ print(ADVERSARIAL)
 # arguments below are our own short versions of the key steps.
 #
 # ```{prf:theorem} Robust memorization is cheap
-# :label: thm-robust-memorization
+# :label: thm-ep-robust-memorization
 #
 # For any $N$ training points in $[0,1]^d$ whose classes are $2\epsilon$-separated
 # in $\ell_\infty$ and any $\delta < \epsilon$, there is a ReLU network with
@@ -184,7 +184,7 @@ print(ADVERSARIAL)
 # memorized it, and on high-dimensional data that almost never happens.
 #
 # ```{prf:theorem} Robust generalization can need exponential size
-# :label: thm-robust-lower-bound
+# :label: thm-ep-robust-lower-bound
 #
 # There are linearly separable, $2\epsilon$-separated distributions on
 # $[0,1]^d$ such that every classifier in a class $\mathcal{F}$ has robust test
@@ -223,7 +223,7 @@ for k in (4, 8, 12, 16, 20):
 
 # %% [markdown]
 # ```{prf:theorem} Low-dimensional data
-# :label: thm-manifold
+# :label: thm-ep-manifold
 #
 # If the data lie on a $k$-dimensional manifold (under regularity conditions
 # that bound how many small balls cover it), a ReLU network with $\exp(O(k))$ parameters (times a polynomial in $d$)

@@ -117,7 +117,7 @@ CLUSTERS
 # the trained one.
 #
 # ```{prf:theorem} Feature averaging (informal)
-# :label: thm-feature-averaging
+# :label: thm-fa-feature-averaging
 #
 # On the orthogonal-cluster data with $k$ clusters, a small initialization and
 # enough samples, gradient descent on the binary logistic loss converges to a
@@ -171,7 +171,7 @@ print(f"k = {k}: cosine with a single center sqrt(2/k) = {theory.cosine_with_cen
 # point's own center than that center itself.
 #
 # ```{prf:theorem} Fine-grained supervision (informal)
-# :label: thm-fine-grained
+# :label: thm-fa-fine-grained
 #
 # Trained with one class per cluster, gradient descent makes the neurons of
 # class $j$ align with $\mu_j$ alone. The binary classifier read out from this

@@ -116,7 +116,7 @@ print(f"scale {SCALE}, seeds {SEEDS}, {runtime.hardware()}")
 # derivations are our short versions of the key steps, not the paper's proofs.
 #
 # ```{prf:theorem} Robust memorization is cheap
-# :label: thm-robust-memorization
+# :label: thm-ro-robust-memorization
 #
 # Let the classes be separated in $\ell_\infty$ by more than $2\delta$ and let a
 # ReLU network of polynomial size classify clean data correctly. Then adding
@@ -167,7 +167,7 @@ print(f"scale {SCALE}, seeds {SEEDS}, {runtime.hardware()}")
 # training reaches.
 #
 # ```{prf:theorem} Three stages of adversarial training (informal)
-# :label: thm-three-stages
+# :label: thm-ro-three-stages
 #
 # On patch data with signal strength $\alpha$, noise level $\sigma$ and an
 # attack radius $\varepsilon$ below but of the order of $\alpha$, gradient

@@ -27,7 +27,6 @@ disagree, never because of a timing.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -40,6 +39,8 @@ from torch.nn import functional as F
 from lgcore import data, models, runtime
 from lgcore.robust import accuracy, pgd
 from lgcore.train import fit
+
+from common import add_run_options, parse_run_options, start_run
 
 STEPS = 20
 RADII = {"linf": 0.1, "l2": 1.0}  # timing radii on MNIST-shaped inputs in [0, 1]
@@ -157,26 +158,14 @@ def check_agreement(device: torch.device, seed: int) -> list[tuple[str, float, f
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5,
-                        help="timed runs of each attack per norm; the table reports medians (default: 5)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch intra-op threads (default: LGCORE_THREADS, else all cores this process may use)")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seed of the random data, weights, digits split and random starts (default: 0)")
-    args = parser.parse_args(argv)
-    if args.repeats < 1:
-        parser.error(f"--repeats must be at least 1, got {args.repeats}")
-    return args
+    add_run_options(parser, repeats=5, repeats_help="timed runs of each attack per norm; the table reports medians",
+                    seed_help="seed of the random data, weights, digits split and random starts")
+    return parse_run_options(parser, argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    runtime.set_threads(args.threads)
-    runtime.seed_everything(args.seed)
-    device = runtime.device()
-    print(f"torch {torch.__version__}, {runtime.hardware(device)}, {args.repeats} repeats, "
-          f"load average {os.getloadavg()[0]:.2f} (1 minute) at the start")
-    print()
+    device = start_run(args)
 
     timing = benchmark_timing(args.repeats, device)
     print(f"PGD, {STEPS} steps, MLP(784, [256, 256], 10), 2,000 inputs of shape 1x28x28")

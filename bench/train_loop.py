@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import statistics
 import sys
 import time
@@ -40,8 +39,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from lgcore import data, models, runtime
+from lgcore import data, models
 from lgcore.train import fit
+
+from common import add_run_options, parse_run_options, start_run
 
 TARGET_RATIO = 1.10
 MODEL_SEED = 1
@@ -169,27 +170,16 @@ def benchmark(case: Case, repeats: int) -> tuple[float, float]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7,
-                        help="timed runs of each loop per case; the table reports medians (default: 7)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch intra-op threads (default: LGCORE_THREADS, else all cores this process may use)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random data (default: 0)")
+    add_run_options(parser, repeats=7, repeats_help="timed runs of each loop per case; the table reports medians",
+                    seed_help="seed of the random data")
     parser.add_argument("--check", action="store_true",
                         help=f"exit with status 1 if a ratio fit/hand exceeds {TARGET_RATIO:.2f}")
-    args = parser.parse_args(argv)
-    if args.repeats < 1:
-        parser.error(f"--repeats must be at least 1, got {args.repeats}")
-    return args
+    return parse_run_options(parser, argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    runtime.set_threads(args.threads)
-    runtime.seed_everything(args.seed)
-    device = runtime.device()
-    print(f"torch {torch.__version__}, {runtime.hardware(device)}, {args.repeats} repeats, "
-          f"load average {os.getloadavg()[0]:.2f} (1 minute) at the start")
-    print()
+    device = start_run(args)
 
     rows = []
     for make_case in (mlp_case, feature_averaging_case):

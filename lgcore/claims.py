@@ -38,7 +38,7 @@ _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def records_dir() -> Path:
-    """Return the folder that holds claim records.
+    """Return the folder that contains the claim records.
 
     ``LGCORE_CLAIMS_DIR`` wins; otherwise ``_build/claims`` at the book's root
     when lgcore sits in a checkout of the book, else ``~/.cache/lgcore/claims``.

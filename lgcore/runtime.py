@@ -93,7 +93,7 @@ def set_threads(count: int | None = None) -> int:
 
 
 def git_commit(path: str | Path | None = None) -> str | None:
-    """Return the commit hash of the git checkout that holds ``path`` (default: lgcore's own folder).
+    """Return the commit hash of the git checkout that contains ``path`` (default: lgcore's own folder).
 
     A ``-dirty`` suffix marks uncommitted changes. Returns ``None`` outside a
     checkout or when git is missing.

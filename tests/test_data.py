@@ -141,7 +141,7 @@ def test_read_idx_rejects_other_types():
 def test_read_idx_rejects_wrong_size(extra):
     payload = idx_bytes(np.zeros((2, 3), dtype=np.uint8))
     truncated = payload[:-1] + extra
-    with pytest.raises(ValueError, match=rf"IDX payload holds {5 + len(extra)} bytes but its header says \(2, 3\)"):
+    with pytest.raises(ValueError, match=rf"IDX payload has {5 + len(extra)} bytes but its header gives the shape \(2, 3\)"):
         images.read_idx(truncated)
 
 
@@ -464,7 +464,7 @@ def test_load_cifar10_missing_batch(data_dir, monkeypatch):
     payload = cifar_tarball({"data_batch_1": cifar_batch(np.zeros((2, 3072)), [0, 1])})
     archive = write_file(data_dir, "subset.tar.gz", payload)
     monkeypatch.setattr(images, "CIFAR10_SUBSET", DataFile("cifar10-subset", "subset.tar.gz", None, sha256(payload)))
-    with pytest.raises(ValueError, match=r"subset\.tar\.gz holds no test batch of CIFAR-10"):
+    with pytest.raises(ValueError, match=r"subset\.tar\.gz contains no test batch of CIFAR-10"):
         data.load_cifar10("test", archive=archive)
 
 

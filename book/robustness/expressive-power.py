@@ -178,7 +178,7 @@ print(ADVERSARIAL)
 # $2d$ weights and a bias each, and an output layer, $6Nd + 2N + 1$ weights and
 # biases plus $d$ for $\ell$ ({py:func}`lgcore.robust.memorizer.parameter_count`).
 #
-# The construction says nothing about a test point that is not within $\epsilon$
+# The construction guarantees nothing about a test point that is not within $\epsilon$
 # of a training point: there the bumps are silent and only $\ell$ decides. The
 # memorizer is therefore robust on a test point essentially when it has
 # memorized it, and on high-dimensional data that almost never happens.
@@ -274,7 +274,7 @@ for run in memorizer_runs:
 # {glue:text}`ep-mem-robust-gap:.3f`: PGD breaks every test point that the
 # memorizer has not stored, because the attack erases the clue and no bump
 # covers the point. The parameter count is six times $Nd$ plus lower-order
-# terms, as the construction says. Enlarging the training set buys robust test accuracy only
+# terms, as the construction predicts. Enlarging the training set buys robust test accuracy only
 # through memorization: each extra distinct vertex adds one robust test vertex.
 
 # %%

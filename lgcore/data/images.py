@@ -87,7 +87,8 @@ def read_idx(payload: bytes) -> np.ndarray:
     shape = tuple(int.from_bytes(payload[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims))
     expected = int(np.prod(shape)) if shape else 0
     if len(payload) - header != expected:
-        raise ValueError(f"IDX payload holds {len(payload) - header} bytes but its header says {shape}")
+        raise ValueError(f"IDX payload has {len(payload) - header} bytes but its header gives the shape {shape}; "
+                         "the file is truncated or corrupt")
     return np.frombuffer(payload, dtype=np.uint8, offset=header).reshape(shape)
 
 
@@ -149,12 +150,12 @@ def load_cifar10(split: str = "test", archive: str | Path | None = None) -> Imag
         members = {Path(member.name).name: member for member in archive_file.getmembers() if member.isfile()}
         for name in wanted:
             if name not in members:
-                continue  # the offline subset holds data_batch_1 only
+                continue  # the offline subset contains data_batch_1 only
             batch = pickle.load(io.BytesIO(archive_file.extractfile(members[name]).read()), encoding="bytes")
             data = np.asarray(batch[b"data"], dtype=np.uint8)
             images.append(data.reshape(len(data), 3, 32, 32))
             labels.append(np.asarray(batch[b"labels"], dtype=np.int64))
     if not images:
-        raise ValueError(f"{path} holds no {split} batch of CIFAR-10")
+        raise ValueError(f"{path} contains no {split} batch of CIFAR-10; use the official cifar-10-python.tar.gz")
     stacked = torch.from_numpy(np.concatenate(images).astype(np.float32) / 255.0)
     return ImageData(stacked, torch.from_numpy(np.concatenate(labels)), CIFAR10_CLASSES)

@@ -41,3 +41,23 @@ def offline_data(monkeypatch: pytest.MonkeyPatch) -> Path:
         pytest.skip(f"offline data folder {OFFLINE_DATA_DIR} not found; set LGCORE_DATA_DIR to run the data tests")
     monkeypatch.setenv("LGCORE_DATA_DIR", str(OFFLINE_DATA_DIR))
     return OFFLINE_DATA_DIR
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Run torch on one thread: on a busy 2-core machine two threads made small runs 5 to 100 times slower."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="module")
+def one_blas_thread():
+    """Run BLAS on one thread: on a busy 2-core machine two OpenBLAS threads made small solves up to 30 times slower."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield

@@ -6,14 +6,7 @@ import torch
 from lgcore.experiments import expressive_power as ep
 from lgcore.robust import pgd
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Train on one thread: on a busy 2-core machine, two threads made these tiny runs 5x slower."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_pgd_without_bounds_leaves_the_cube():

@@ -2,7 +2,6 @@ import math
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
 
 from lgcore import schedules
 from lgcore.theory.fsl import (ExponentialSum, FSLCurve, FSLFit, FSLParams, fit_fsl, fsl_power_law, fsl_spectral,
@@ -11,12 +10,7 @@ from lgcore.theory.kernel_sgd import Problem, power_law_problem, sgd_risk
 
 PARAMS = FSLParams(source=0.8, capacity=2.0, signal_scale=1.3, noise_scale=0.7, time_scale=3.0, noise_var=0.05)
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_blas_thread():
-    """Run BLAS on one thread, because two OpenBLAS threads on a busy 2-core machine made the fits slower."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 def power_law_double_sum(lr: np.ndarray, params: FSLParams, batch: np.ndarray) -> np.ndarray:

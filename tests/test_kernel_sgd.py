@@ -10,14 +10,7 @@ from lgcore.theory.kernel_sgd import (MonteCarloCurve, Problem, as_batch_matrix,
                                       strongly_convex_problem, zipf_problem)
 from lgcore.train import DivergenceError
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Run torch on one thread, because on a busy 2-core machine two threads made a Monte-Carlo run 100x slower."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def one_direction_risk(eigenvalue: float, start: float, noise_var: float, lr: float, batch: int,
@@ -295,8 +288,8 @@ def test_as_batch_matrix_broadcasts():
     (np.array([1.0, 0.0]), np.ones(2), 0.0, "eigenvalues must be finite and positive"),
     (np.array([1.0, -0.5]), np.ones(2), 0.0, "eigenvalues must be finite and positive"),
     (np.array([1.0, np.inf]), np.ones(2), 0.0, "eigenvalues must be finite and positive"),
-    (np.ones(2), np.array([1.0, -1.0]), 0.0, "target_sq holds squares, so it must be finite and non-negative"),
-    (np.ones(2), np.array([1.0, np.nan]), 0.0, "target_sq holds squares, so it must be finite and non-negative"),
+    (np.ones(2), np.array([1.0, -1.0]), 0.0, "target_sq contains squared coefficients, so it must be finite and non-negative"),
+    (np.ones(2), np.array([1.0, np.nan]), 0.0, "target_sq contains squared coefficients, so it must be finite and non-negative"),
     (np.ones(2), np.ones(2), -0.1, "noise_var must be finite and >= 0, got -0.1"),
     (np.ones(2), np.ones(2), math.inf, "noise_var must be finite and >= 0, got inf"),
 ])

@@ -3,7 +3,6 @@ import math
 import numpy as np
 import pytest
 from scipy import integrate
-from threadpoolctl import threadpool_limits
 
 from lgcore import schedules
 from lgcore.theory.optimal_schedule import (OptimalSchedule, PeakTuning, ScheduleObjective, continuum_schedule,
@@ -13,12 +12,7 @@ from lgcore.theory.optimal_schedule import (OptimalSchedule, PeakTuning, Schedul
 EASY = ScheduleObjective(source=1.0, capacity=2.0, noise=1e-2)
 HARD = ScheduleObjective(source=0.25, capacity=2.0, noise=1e-2)
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_blas_thread():
-    """Run BLAS on one thread, because two OpenBLAS threads on a busy 2-core machine made some solves 30x slower."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 def finite_difference_gradient(objective: ScheduleObjective, lr: np.ndarray, steps: list[int],

@@ -73,7 +73,7 @@ class Problem:
         if not np.all(np.isfinite(eigenvalues)) or np.any(eigenvalues <= 0):
             raise ValueError("eigenvalues must be finite and positive; drop zero directions from the problem")
         if not np.all(np.isfinite(target_sq)) or np.any(target_sq < 0):
-            raise ValueError("target_sq holds squares, so it must be finite and non-negative")
+            raise ValueError("target_sq contains squared coefficients, so it must be finite and non-negative")
         if not math.isfinite(self.noise_var) or self.noise_var < 0:
             raise ValueError(f"noise_var must be finite and >= 0, got {self.noise_var}")
         object.__setattr__(self, "eigenvalues", eigenvalues)
@@ -344,7 +344,8 @@ def sgd_monte_carlo(problem: Problem, lr, batch=1, *, seeds: int = 64, seed: int
     lam = torch.as_tensor(problem.eigenvalues, dtype=dtype, device=device)
     scale = lam.sqrt()
     noise_std = math.sqrt(problem.noise_var)
-    # Track the error w = theta - theta*; it starts at -theta* (the sign is irrelevant to the risk).
+    # The error w = theta - theta* starts at -theta*. Features and noise are symmetric, so starting at
+    # +|theta*| instead gives the same distribution of risks.
     error = torch.as_tensor(np.sqrt(problem.target_sq), dtype=dtype, device=device).expand(seeds, -1).clone()
     out = np.empty((seeds, steps.size))
     position = 0

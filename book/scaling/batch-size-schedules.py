@@ -98,7 +98,9 @@ print(f"beta = {CONFIG.capacity:g}, regime boundary s = {1 - 1 / CONFIG.capacity
 # a small batch buys intrinsic time, which lowers the signal term, and a large
 # batch lowers the noise term.
 #
-# **The catch-up.** Compare two runs of $n$ steps that share the learning rate:
+# ## Theory
+#
+# Compare two runs of $n$ steps that share the learning rate:
 # one uses batch $b_L$ throughout, the other uses $b_S < b_L$ until step $m$
 # and $b_L$ after it. Their losses differ only by the noise injected before
 # the switch, still in memory after $R = (n - m)\eta$ units of intrinsic time:
@@ -139,7 +141,9 @@ print(f"the switched run uses {batch_runs[1].samples():,} samples against {batch
       f"{samples_saved:.1%} fewer")
 
 # %% [markdown]
-# ## Switching late at equal steps
+# ## Experiments
+#
+# ### Switching late at equal steps
 #
 # With the switch at {glue:text}`bs-switch-fraction:.0%` of the steps, the run
 # uses {glue:text}`bs-samples-saved:.1%` fewer samples than the constant large
@@ -168,7 +172,7 @@ axes[1].legend(fontsize=8)
 plt.show()
 
 # %% [markdown]
-# ## The mechanism: forgetting
+# ### The mechanism: forgetting
 #
 # The *absolute* gap after the switch is the small-batch noise still in
 # memory. The self-consistent spectral FSL predicts it from the kernel
@@ -212,7 +216,7 @@ print("largest relative error of the FSL's gap for R >= 10: "
 # have passed. The regimes differ only in the loss the gap is measured
 # against.
 #
-# ## Late switching at a fixed data budget
+# ### Late switching at a fixed data budget
 #
 # Now fix the data budget at {glue:text}`bs-budget:,.0f` samples, enough for
 # {glue:text}`bs-budget-large-steps:,.0f` steps at batch {glue:text}`bs-large:.0f`

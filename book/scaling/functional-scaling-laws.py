@@ -102,6 +102,8 @@ print(f"scale {SCALE}, device {DEVICE}, {runtime.hardware()}")
 # $k$ steps. The loss is the excess risk
 # $\mathcal{E}_k = \mathbb{E}\,\langle \theta_k - \theta^*, x\rangle^2$.
 #
+# ## Theory
+#
 # ### An exact recursion for the expected risk
 #
 # Let $w_k = \theta_k - \theta^*$ and $C_k = \mathbb{E}\,w_k w_k^\top$, so that
@@ -221,7 +223,9 @@ print(f"kernel (1 + u)^-{expsum.exponent:.2f} on [0, {expsum.horizon:g}]: {expsu
       f"max relative error {expsum.max_rel_error:.1e}")
 
 # %% [markdown]
-# ## The exact recursion against Monte-Carlo SGD
+# ## Experiments
+#
+# ### The exact recursion against Monte-Carlo SGD
 #
 # We run SGD itself for {glue:text}`fsl-mc-seeds:.0f` independent seeds at once
 # ({py:func}`lgcore.theory.kernel_sgd.sgd_monte_carlo`) with a cosine schedule
@@ -257,7 +261,7 @@ plt.show()
 # underestimates the true one. This is why the check uses a moderate peak and
 # a few hundred seeds.
 #
-# ## Five schedules in two regimes
+# ### Five schedules in two regimes
 #
 # All schedules share the peak learning rate {glue:text}`fsl-peak:.2f` and
 # $N$ = {glue:text}`fsl-steps:,.0f` steps. WSD holds the peak and decays
@@ -326,7 +330,7 @@ print(f"peak {CONFIG.mc_peak}: largest relative error of the spectral FSL over a
 # keeps only $e(T_k) + \sigma^2$ of it. The part it drops, the noise already in
 # memory, grows with the learning rate.
 #
-# ## Fitting the FSL to one schedule and predicting the others
+# ### Fitting the FSL to one schedule and predicting the others
 #
 # The power-law FSL has six constants: $A$, $C$, $\tau$, $\sigma^2$, $s$ and
 # $\beta$. {py:func}`lgcore.theory.fsl.fit_fsl` fits all six to the exact 8-1-1

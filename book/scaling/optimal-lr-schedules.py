@@ -79,7 +79,7 @@ CONFIG = pick(
 print(f"scale {SCALE}, device {DEVICE}, {runtime.hardware()}")
 
 # %% [markdown]
-# ## The variational problem
+# ## Setting
 #
 # Take the power-law FSL of the previous chapter in units where its time scale
 # and signal amplitude are 1, with batch size fixed, and keep the noise
@@ -98,7 +98,11 @@ print(f"scale {SCALE}, device {DEVICE}, {runtime.hardware()}")
 # intrinsic time that *remains*: noise injected late has no time to be
 # forgotten.
 #
-# **The continuum solution.** Fix $D$ and parameterize by intrinsic time
+# ## Theory
+#
+# ### The continuum solution
+#
+# Fix $D$ and parameterize by intrinsic time
 # $\tau$ instead of the step $z$: $dz = d\tau/\eta$. The noise term becomes
 # $\int_0^D K(D - \tau)\,\eta(\tau)\,d\tau$ and the step budget becomes
 # $\int_0^D d\tau/\eta(\tau) = N$. With a multiplier $\mu$ the integrand
@@ -118,11 +122,13 @@ print(f"scale {SCALE}, device {DEVICE}, {runtime.hardware()}")
 # $$
 #
 # a power decay of exponent $2\beta - 1$ toward a small positive final value
-# (Function {py:func}`lgcore.theory.optimal_schedule.continuum_schedule`). For
+# ({py:func}`lgcore.theory.optimal_schedule.continuum_schedule`). For
 # $N - z \gg 2\beta/\sqrt{\mu}$ it is the paper's
 # $\eta_{\text{peak}}(1 - z/N)^{2\beta - 1}$ up to a shift of the end point.
 #
-# **The discrete problem, exactly.** Differentiating $L$ in $\eta_m$ gives
+# ### The discrete problem, exactly
+#
+# Differentiating $L$ in $\eta_m$ gives
 #
 # $$
 # \frac{\partial L}{\partial \eta_m} = -s(1 + D)^{-s-1} + c\Bigl[2\eta_m K(R_m) + \sum_{k<m}\eta_k^2 K'(R_k)\Bigr],
@@ -144,7 +150,9 @@ print(f"scale {SCALE}, device {DEVICE}, {runtime.hardware()}")
 # {py:func}`lgcore.theory.optimal_schedule.euler_lagrange_schedule` computes
 # this family member by bisection.
 #
-# **The solver.** {py:func}`lgcore.theory.optimal_schedule.optimal_schedule`
+# ### The solver
+#
+# {py:func}`lgcore.theory.optimal_schedule.optimal_schedule`
 # knows nothing of the family. It takes piecewise-constant learning rates on
 # bins that are finer toward the end (single steps at the very end) and
 # optimizes their logarithms with L-BFGS-B under $\log\eta \le \log\eta_{\max}$.
@@ -192,7 +200,7 @@ plt.show()
 # training and decays at the end; the easy one decays from a peak below
 # $\eta_{\max}$ all the way through.
 #
-# ## Scaling with the horizon
+# ### Scaling with the horizon
 #
 # **The peak.** In the easy regime let $\eta_{\text{peak}}$ be free. The power
 # decay spends intrinsic time $D \approx \eta_{\text{peak}}N/(2\beta)$, and since
@@ -226,6 +234,10 @@ plt.show()
 # $$
 # \frac{N_d}{N} \propto N^{-(1 - 1/\beta - s)/(2 - 1/\beta)} \to 0 .
 # $$
+#
+# ## Experiments
+#
+# ### The optimum over three decades of horizon
 
 # %%
 studies = {}
@@ -315,7 +327,7 @@ print(f"s={source:g}, beta={capacity:g}, N={n:.0e}: raw power-law exponent {raw_
 # exactly $2\beta - 1$ matches the optimum to
 # {glue:text}`ol-shifted-error:.1e` in relative $L^2$.
 #
-# ## Shape-fixed schedules saturate
+# ### Shape-fixed schedules saturate
 #
 # In practice one fixes a shape and tunes only the peak. Suppose the shape
 # decays like $(1 - z/N)^p$ near the end, with $p = 1$ for linear and $p = 2$
@@ -364,7 +376,7 @@ ax.legend(fontsize=8)
 plt.show()
 
 # %% [markdown]
-# ## Power decay on the exact SGD risk
+# ### Power decay on the exact SGD risk
 #
 # The FSL is an approximation. Does its optimal shape also win on the exact
 # expected risk of SGD? We take an easy problem with $\beta$ =

@@ -578,6 +578,9 @@ def lambda_lr(optimizer: torch.optim.Optimizer, schedule: Schedule) -> torch.opt
     """
     from torch.optim.lr_scheduler import LambdaLR
 
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"schedule must be an lgcore.schedules.Schedule, got {type(schedule).__name__}; "
+                        "build one with constant(), cosine(), wsd() or another constructor of this module")
     for index, group in enumerate(optimizer.param_groups):
         # LambdaLR scales "initial_lr", which an earlier scheduler may have set, and else the current "lr".
         key = "initial_lr" if "initial_lr" in group else "lr"

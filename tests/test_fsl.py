@@ -348,3 +348,41 @@ def test_fit_fsl_rejects_bad_inputs():
         fit_fsl(lr, steps, loss, fixed={"capacity": 0.5})
     with pytest.raises(ValueError, match=r"recorded steps must lie in \[0, 100\]"):
         fit_fsl(lr, np.array([1, 10, 50, 200]), loss)
+
+
+def test_fit_fsl_sorts_steps_and_rejects_bad_steps():
+    params = FSLParams(source=0.4, capacity=2.0, signal_scale=1.0, noise_scale=0.5, time_scale=1.0, noise_var=0.1)
+    lr = schedules.eight_one_one(0.2, 400)
+    curve = fsl_power_law(lr, params, record=30)
+    fixed = {"capacity": 2.0, "noise_var": 0.1, "time_scale": 1.0}
+    ordered = fit_fsl(lr, curve.steps, curve.loss[0], fixed=fixed)
+    reversed_fit = fit_fsl(lr, curve.steps[::-1], curve.loss[0, ::-1], fixed=fixed)
+    assert reversed_fit.params.source == pytest.approx(ordered.params.source, rel=1e-9)
+    assert reversed_fit.rms_log_error == pytest.approx(ordered.rms_log_error, rel=1e-6, abs=1e-12)
+    with pytest.raises(TypeError, match="steps must be integers, got dtype float64"):
+        fit_fsl(lr, curve.steps.astype(float), curve.loss[0])
+    duplicated = curve.steps.copy()
+    duplicated[2] = duplicated[3]
+    with pytest.raises(ValueError, match=f"steps must be distinct, got step {duplicated[3]} twice"):
+        fit_fsl(lr, duplicated, curve.loss[0])
+    with pytest.raises(TypeError, match="initial must be FSLParams, got dict"):
+        fit_fsl(lr, curve.steps, curve.loss[0], initial={"source": 0.5})
+
+
+def test_fit_fsl_reports_constants_on_bounds():
+    params = FSLParams(source=0.4, capacity=2.0, signal_scale=1.0, noise_scale=0.5, time_scale=1.0, noise_var=0.1)
+    lr = schedules.constant(0.2, 300)
+    curve = fsl_power_law(lr, params, record=30)
+    fit = fit_fsl(lr, curve.steps, curve.loss[0], fixed={"capacity": 2.0, "noise_var": 0.1, "time_scale": 1.0})
+    assert fit.converged
+    assert fit.at_bounds == ()
+    boxed = fit_fsl(lr, curve.steps, curve.loss[0] * (1 + curve.steps) ** -3.0,
+                    fixed={"signal_scale": 1.0, "noise_scale": 1e-9, "noise_var": 0.0, "time_scale": 1.0,
+                           "capacity": 2.0})
+    assert boxed.at_bounds == ("source",)
+
+
+def test_fsl_power_law_names_time_scale_for_huge_horizons():
+    params = FSLParams(source=0.4, capacity=2.0, time_scale=1e-14)
+    with pytest.raises(ValueError, match="time_scale=1e-14"):
+        fsl_power_law(schedules.constant(1.0, 100), params)

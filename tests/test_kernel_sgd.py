@@ -487,3 +487,20 @@ def test_monte_carlo_rejects_bad_record_and_batch():
         sgd_monte_carlo(problem, np.full(5, 0.1), seeds=4, record=[6])
     with pytest.raises(ValueError, match="batch sizes must be >= 1"):
         sgd_monte_carlo(problem, np.full(5, 0.1), 0, seeds=4)
+
+
+def test_as_schedule_matrix_rejects_scalars_strings_and_ragged_input():
+    with pytest.raises(ValueError, match="got the scalar 0.1; for a constant rate pass"):
+        as_schedule_matrix(0.1)
+    with pytest.raises(TypeError, match="learning rates must be real numbers, got dtype <U3"):
+        as_schedule_matrix(["0.1", "0.2"])
+    with pytest.raises(ValueError, match="pad them with lgcore.experiments.scaling.pad_runs"):
+        as_schedule_matrix([np.ones(3), np.ones(4)])
+    with pytest.raises(ValueError, match="got -0.5 at schedule 1, step 2"):
+        as_schedule_matrix([[0.1, 0.1, 0.1], [0.1, 0.1, -0.5]])
+
+
+def test_sgd_monte_carlo_accepts_numpy_integer_seeds():
+    problem = power_law_problem(5, 2.0, 0.5, 0.1)
+    curve = sgd_monte_carlo(problem, np.full(3, 0.1), seeds=np.int64(4))
+    assert curve.runs.shape == (4, 4)

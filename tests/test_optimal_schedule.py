@@ -185,9 +185,9 @@ def test_optimal_schedule_rejects_bad_inputs():
         optimal_schedule(EASY, 100, math.inf)
     with pytest.raises(ValueError, match="n_bins must be a positive integer, got 0"):
         optimal_schedule(EASY, 100, 1.0, n_bins=0)
-    with pytest.raises(ValueError, match="initial must hold 10 positive learning rates, one per bin"):
+    with pytest.raises(ValueError, match="initial must contain 10 finite positive learning rates, one per bin"):
         optimal_schedule(EASY, 300, 1.0, n_bins=10, initial=np.full(9, 0.1))
-    with pytest.raises(ValueError, match="initial must hold 10 positive learning rates, one per bin"):
+    with pytest.raises(ValueError, match="initial must contain 10 finite positive learning rates, one per bin"):
         optimal_schedule(EASY, 300, 1.0, n_bins=10, initial=np.concatenate([np.full(9, 0.1), [0.0]]))
 
 
@@ -408,3 +408,9 @@ def test_loss_exponent_rejects_bad_decay_exponent(decay_exponent):
 def test_exponents_reject_nan_source(function):
     with pytest.raises(ValueError, match="source exponent"):
         function(math.nan, 2.0)
+
+
+def test_optimal_schedule_rejects_nan_initial():
+    objective = ScheduleObjective(1.0, 2.0, 1e-2)
+    with pytest.raises(ValueError, match="initial must contain 10 finite positive learning rates"):
+        optimal_schedule(objective, 10, 1.0, n_bins=10, initial=np.full(10, np.nan))

@@ -516,3 +516,9 @@ def test_batch_step_range():
 def test_public_names_exist():
     for name in schedules.__all__:
         assert hasattr(schedules, name), name
+
+
+def test_lambda_lr_rejects_a_number_as_schedule():
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    with pytest.raises(TypeError, match="schedule must be an lgcore.schedules.Schedule, got float"):
+        schedules.lambda_lr(optimizer, 0.1)

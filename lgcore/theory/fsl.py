@@ -22,8 +22,8 @@ keeps only these shapes with fitted constants:
 The convolution is a double sum over steps. :func:`fsl_power_law` avoids it
 by writing ``(1 + u)^-gamma`` as a short sum of exponentials
 (:func:`power_kernel_exponentials`): each exponential's share of the sum
-obeys a one-step linear recursion, which ``logcumsumexp`` evaluates for all
-steps at once.
+obeys a one-step linear recursion, which cumulative sums over chunks of steps
+evaluate for all steps at once.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import math
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
+import torch
 from scipy import optimize, special
 
 from lgcore.theory.kernel_sgd import Problem, as_batch_matrix, as_schedule_matrix, intrinsic_time, record_steps
@@ -87,7 +88,7 @@ def _exponential_sum(exponent: float, horizon: float, step: float, tol: float) -
 def power_kernel_exponentials(exponent: float, horizon: float, *, tol: float = 1e-6) -> ExponentialSum:
     """Return a sum of exponentials within relative error ``tol`` of ``(1 + t)^-exponent`` for ``t <= horizon``.
 
-    The node spacing halves until the measured error is below ``tol``; for
+    The node spacing halves until the measured error is below ``tol``. For
     exponents between 1 and 2, 40 to 70 terms give ``1e-6`` up to
     ``horizon = 1e7``.
     """
@@ -218,6 +219,9 @@ def fsl_power_law(lr, params: FSLParams, batch=1, *, record=None, method: str = 
     noise = np.zeros((rates.shape[0], steps.size))
     if method == "exponentials":
         horizon = float(times[:, -1].max()) / params.time_scale
+        if horizon > 1e15:
+            raise ValueError(f"the schedule's intrinsic time is {horizon:.3g} time scales (time_scale="
+                             f"{params.time_scale:g}); the kernel approximation covers at most 1e15")
         expsum = power_kernel_exponentials(gamma, horizon, tol=tol)
         for i in range(rates.shape[0]):
             noise[i] = _convolve_exponentials(times[i, 1:] / params.time_scale, forcing[i], expsum.rates,
@@ -232,12 +236,14 @@ def fsl_power_law(lr, params: FSLParams, batch=1, *, record=None, method: str = 
     return FSLCurve(steps, signal + noise, signal, noise, times[:, steps])
 
 
-def fsl_spectral(problem: Problem, lr, batch=1, *, record=None, forcing: str = "signal") -> FSLCurve:
+def fsl_spectral(problem: Problem, lr, batch=1, *, record=None, forcing: str = "signal",
+                 device: str | torch.device | None = None) -> FSLCurve:
     """Return the spectral FSL of ``problem`` for one or many schedules.
 
     ``forcing="signal"`` drives the noise term with ``e(T_k) + sigma^2`` (the
     FSL as stated); ``forcing="risk"`` uses the FSL's own loss at step ``k``,
-    which is closer to SGD at large learning rates. Costs ``O(d)`` per step.
+    which tracks SGD more closely at large learning rates with batch size 1.
+    Costs ``O(d)`` per step and runs in float64 on ``device`` (default CPU).
     """
     if forcing not in ("signal", "risk"):
         raise ValueError(f"unknown forcing {forcing!r}; use 'signal' or 'risk'")
@@ -245,35 +251,46 @@ def fsl_spectral(problem: Problem, lr, batch=1, *, record=None, forcing: str = "
     sizes = as_batch_matrix(batch, rates.shape)
     n_steps = rates.shape[1]
     steps = record_steps(n_steps, record)
-    lam = problem.eigenvalues
-    signal_modes = np.broadcast_to(lam * problem.target_sq, (rates.shape[0], lam.size)).copy()
-    memory = np.zeros_like(signal_modes)           # sum_k exp(-2 lambda (T_n - T_{k+1})) eta_k^2 / b_k F_k
-    lam_sq = lam**2
+    device = torch.device(device or "cpu")
+    dtype = torch.float64
+    lam = torch.as_tensor(problem.eigenvalues, dtype=dtype, device=device)
+    lam_sq = lam * lam
+    eta = torch.as_tensor(rates, dtype=dtype, device=device)
+    injected = torch.as_tensor(rates**2 / sizes, dtype=dtype, device=device)     # eta_k^2 / b_k
+    signal_modes = (lam * torch.as_tensor(problem.target_sq, dtype=dtype, device=device)).expand(
+        rates.shape[0], -1).clone()
+    memory = torch.zeros_like(signal_modes)        # sum_k exp(-2 lambda (T_n - T_{k+1})) eta_k^2 / b_k F_k
     loss = np.empty((rates.shape[0], steps.size))
     signal = np.empty_like(loss)
     position = 0
     for k in range(n_steps + 1):
-        e = signal_modes.sum(axis=1)
+        e = signal_modes.sum(dim=1)
         noise = memory @ lam_sq
         if k == steps[position]:
-            signal[:, position] = e
-            loss[:, position] = e + noise
+            signal[:, position] = e.cpu().numpy()
+            loss[:, position] = (e + noise).cpu().numpy()
             position += 1
             if position == steps.size:
                 break
         drive = e if forcing == "signal" else e + noise
-        decay = np.exp(-2.0 * rates[:, k:k + 1] * lam)
+        decay = torch.exp(-2.0 * eta[:, k:k + 1] * lam)
         signal_modes *= decay
-        memory = memory * decay + (rates[:, k]**2 / sizes[:, k] * (drive + problem.noise_var))[:, None]
+        memory = memory * decay + (injected[:, k] * (drive + problem.noise_var))[:, None]
     return FSLCurve(steps, loss, signal, loss - signal, intrinsic_time(rates)[:, steps])
 
 
 @dataclass(frozen=True)
 class FSLFit:
-    """A power-law FSL fitted to one loss curve, with the fit's root-mean-square error in log loss."""
+    """A power-law FSL fitted to one loss curve: the constants, the fit's RMS error in log loss and its status.
+
+    ``at_bounds`` names the fitted constants that ended on a bound of the
+    search box, where the fit says more about the box than about the curve.
+    """
 
     params: FSLParams
     rms_log_error: float
+    converged: bool = True
+    at_bounds: tuple[str, ...] = ()
 
     def predict(self, lr, batch=1, *, record=None) -> FSLCurve:
         """Return the fitted FSL's prediction for other schedules."""
@@ -296,12 +313,20 @@ def fit_fsl(lr, steps: np.ndarray, loss: np.ndarray, batch=1, *, fixed: dict[str
     rates = as_schedule_matrix(lr)
     if rates.shape[0] != 1:
         raise ValueError("fit_fsl fits one measured curve; pass one schedule")
-    steps = np.asarray(steps, dtype=np.int64)
+    steps = np.asarray(steps)
     loss = np.asarray(loss, dtype=np.float64)
     if steps.shape != loss.shape or steps.ndim != 1 or steps.size < 4:
         raise ValueError(f"steps and loss must be 1-D of equal length >= 4, got {steps.shape} and {loss.shape}")
+    if not np.issubdtype(steps.dtype, np.integer):
+        raise TypeError(f"steps must be integers, got dtype {steps.dtype}")
+    order = np.argsort(steps, kind="stable")
+    steps, loss = steps[order].astype(np.int64), loss[order]
+    if np.any(np.diff(steps) == 0):
+        raise ValueError(f"steps must be distinct, got step {steps[np.flatnonzero(np.diff(steps) == 0)[0]]} twice")
     if not np.all(np.isfinite(loss)) or np.any(loss <= 0):
         raise ValueError("measured losses must be finite and > 0 (the fit works in log space)")
+    if initial is not None and not isinstance(initial, FSLParams):
+        raise TypeError(f"initial must be FSLParams, got {type(initial).__name__}")
     fixed = dict(fixed or {})
     unknown = set(fixed) - set(_FIT_ORDER)
     if unknown:
@@ -335,4 +360,7 @@ def fit_fsl(lr, steps: np.ndarray, loss: np.ndarray, batch=1, *, fixed: dict[str
 
     x0 = np.clip(encode(start), lower + 1e-9, upper - 1e-9)
     result = optimize.least_squares(residuals, x0, bounds=(lower, upper), x_scale="jac", max_nfev=400)
-    return FSLFit(decode(result.x), float(np.sqrt(np.mean(result.fun**2))))
+    width = upper - lower
+    on_bound = tuple(name for name, x, low, high, w in zip(free, result.x, lower, upper, width)
+                     if min(x - low, high - x) <= 1e-6 * w)
+    return FSLFit(decode(result.x), float(np.sqrt(np.mean(result.fun**2))), bool(result.success), on_bound)

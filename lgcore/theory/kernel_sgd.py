@@ -169,11 +169,24 @@ def as_schedule_matrix(lr: np.ndarray | Sequence[float] | Sequence[np.ndarray]) 
         lr = lr.values()
     elif isinstance(lr, (list, tuple)) and lr and hasattr(lr[0], "values") and callable(lr[0].values):
         lr = [schedule.values() for schedule in lr]
-    matrix = np.atleast_2d(np.asarray(lr, dtype=np.float64))
+    try:
+        raw = np.asarray(lr)
+    except ValueError:
+        raise ValueError("schedules of different lengths cannot share one call; pad them with "
+                         "lgcore.experiments.scaling.pad_runs (a learning rate of 0 changes nothing)") from None
+    if raw.ndim == 0:
+        raise ValueError(f"learning rates must be an array with one value per step, got the scalar {lr!r}; "
+                         "for a constant rate pass lgcore.schedules.constant(lr, steps) or np.full(steps, lr)")
+    if not (np.issubdtype(raw.dtype, np.number) or raw.dtype == bool) or np.issubdtype(raw.dtype, np.complexfloating):
+        raise TypeError(f"learning rates must be real numbers, got dtype {raw.dtype}")
+    matrix = np.atleast_2d(raw.astype(np.float64))
     if matrix.ndim != 2 or matrix.shape[1] == 0:
         raise ValueError(f"learning rates must be [steps] or [schedules, steps] with steps >= 1, got {matrix.shape}")
-    if not np.all(np.isfinite(matrix)) or np.any(matrix < 0):
-        raise ValueError("learning rates must be finite and >= 0")
+    bad = ~np.isfinite(matrix) | (matrix < 0)
+    if bad.any():
+        schedule, step = np.argwhere(bad)[0]
+        raise ValueError(f"learning rates must be finite and >= 0, got {float(matrix[schedule, step])!r} at schedule "
+                         f"{schedule}, step {step}")
     return matrix
 
 
@@ -334,8 +347,9 @@ def sgd_monte_carlo(problem: Problem, lr, batch=1, *, seeds: int = 64, seed: int
     rates = as_schedule_matrix(lr)
     if rates.shape[0] != 1:
         raise ValueError(f"sgd_monte_carlo takes one schedule, got {rates.shape[0]}; loop over schedules")
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 2:
+    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 2:
         raise ValueError(f"seeds must be an integer >= 2 (a standard error needs two runs), got {seeds!r}")
+    seeds = int(seeds)
     n_steps = rates.shape[1]
     sizes = as_batch_matrix(batch, rates.shape)[0].astype(np.int64)
     steps = record_steps(n_steps, record)

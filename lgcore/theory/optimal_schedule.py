@@ -173,8 +173,9 @@ def optimal_schedule(objective: ScheduleObjective, total_steps: int, lr_max: flo
             bounds=(-60.0, 2.0 * math.log(lr_max) + 1.0), method="bounded", options={"xatol": 1e-6})
         initial = continuum_schedule(objective, middle, lr_max, math.exp(best.x))
     initial = np.asarray(initial, dtype=np.float64)
-    if initial.shape != counts.shape or np.any(initial <= 0):
-        raise ValueError(f"initial must hold {counts.size} positive learning rates, one per bin")
+    if initial.shape != counts.shape or not np.all(np.isfinite(initial)) or np.any(initial <= 0):
+        raise ValueError(f"initial must contain {counts.size} finite positive learning rates, one per bin of "
+                         f"step_bins({total_steps}, {n_bins}), got shape {initial.shape}")
     upper = math.log(lr_max)
     scale = _binned_loss(objective, np.log(np.minimum(initial, lr_max)), counts)[0]
 

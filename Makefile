@@ -5,9 +5,12 @@
 
 PYTHON ?= python3
 VENV ?= .venv
-# CI and CPU-only machines take the CPU wheel; with a GPU, install torch into
-# $(VENV) yourself first (any torch>=2.4) and this step keeps it.
+# pip takes torch from its configured index: CI's index holds the CPU wheel, while
+# PyPI on Linux serves the larger CUDA build. For the CPU build from PyTorch's own
+# index, run: make setup TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu"
+# With a GPU, install torch into $(VENV) yourself first (any torch>=2.4) and this step keeps it.
 TORCH ?= torch==2.13.0
+TORCH_INDEX ?=
 BIN := $(VENV)/bin
 MATHJAX := book/_mathjax/mathjax/tex-chtml.js
 HTML := _build/html
@@ -20,7 +23,7 @@ setup: $(VENV)/.installed $(MATHJAX)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install "$(TORCH)"
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install "$(TORCH)" $(TORCH_INDEX)
 	$(BIN)/pip install -e ".[book,test,lab]"
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json

@@ -27,6 +27,7 @@ target fails: the recursion at least 100 times faster than Monte Carlo, and
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -132,6 +133,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     start_run(args)
+    if os.getloadavg()[0] > 1.0:
+        print("NOTE: other jobs are running, so the Monte-Carlo pilot may take minutes and its time will be "
+              "inflated; with 2 cores, --threads 1 is less sensitive to them")
+        print()
+    print(f"running a {args.pilot_seeds}-seed Monte-Carlo pilot of 10,000 steps ...", flush=True)
     ratio = recursion_against_monte_carlo(args)
     seconds = convolution_against_double_sum(args)
     failed = ratio < RECURSION_TARGET or seconds >= FSL_TARGET_SECONDS

@@ -151,3 +151,29 @@ def provenance(seeds: list[int] | tuple[int, ...] | int | None = None,
         "scale": scale.current(),
         "seeds": seed_list,
     }
+
+
+PROGRESS_ENV_VAR = "LGCORE_PROGRESS"
+# Loops of the theory engines update their bar once per this many steps, which keeps its cost negligible.
+PROGRESS_STRIDE = 1000
+# Theory loops shorter than this show no bar: the book-scale runs take seconds.
+PROGRESS_MIN_STEPS = 100_000
+
+
+def progress_enabled(progress: bool | None = None) -> bool:
+    """Return ``progress`` when given, else whether ``LGCORE_PROGRESS`` is unset or not ``0``, ``false`` or ``no``."""
+    if progress is not None:
+        return bool(progress)
+    return os.environ.get(PROGRESS_ENV_VAR, "1").strip().lower() not in {"0", "false", "no"}
+
+
+def progress_bar(total: int, desc: str, *, progress: bool | None = None, min_total: int = 0):
+    """Return a tqdm bar of ``total`` steps, disabled by :func:`progress_enabled` or when ``total < min_total``.
+
+    Short loops pass ``min_total`` so that only runs long enough to need a
+    bar (the ``paper`` presets) print one.
+    """
+    from tqdm.auto import tqdm
+
+    enabled = progress_enabled(progress) and total >= min_total
+    return tqdm(total=total, desc=desc, disable=not enabled, dynamic_ncols=True, leave=False)

@@ -30,7 +30,7 @@ from lgcore import runtime
 
 logger = logging.getLogger(__name__)
 
-PROGRESS_ENV_VAR = "LGCORE_PROGRESS"
+PROGRESS_ENV_VAR = runtime.PROGRESS_ENV_VAR
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 BatchLossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 EvalFn = Callable[[nn.Module], dict[str, float]]
@@ -80,9 +80,7 @@ class History:
 
 
 def _progress_enabled(progress: bool | None) -> bool:
-    if progress is not None:
-        return progress
-    return os.environ.get(PROGRESS_ENV_VAR, "1").strip().lower() not in {"0", "false", "no"}
+    return runtime.progress_enabled(progress)
 
 
 def _distributed() -> tuple[int, int, int]:

@@ -155,3 +155,22 @@ def test_provenance_keys_and_values(monkeypatch):
 @pytest.mark.parametrize("seeds, expected", [(None, []), (5, [5]), (np.int64(6), [6]), ((3, 4), [3, 4])])
 def test_provenance_seed_forms(seeds, expected):
     assert runtime.provenance(seeds, torch.device("cpu"))["seeds"] == expected
+
+
+def test_progress_enabled_reads_the_variable(monkeypatch):
+    monkeypatch.delenv("LGCORE_PROGRESS", raising=False)
+    assert runtime.progress_enabled()
+    for value in ("0", "false", "No"):
+        monkeypatch.setenv("LGCORE_PROGRESS", value)
+        assert not runtime.progress_enabled()
+    assert runtime.progress_enabled(True)
+    monkeypatch.setenv("LGCORE_PROGRESS", "1")
+    assert not runtime.progress_enabled(False)
+
+
+def test_progress_bar_respects_min_total(monkeypatch):
+    monkeypatch.setenv("LGCORE_PROGRESS", "1")
+    assert runtime.progress_bar(10, "short", min_total=100).disable
+    assert not runtime.progress_bar(100, "long", min_total=100).disable
+    monkeypatch.setenv("LGCORE_PROGRESS", "0")
+    assert runtime.progress_bar(100, "off", min_total=100).disable

@@ -35,6 +35,7 @@ import numpy as np
 import torch
 from scipy import optimize, special
 
+from lgcore import runtime
 from lgcore.theory.kernel_sgd import Problem, as_batch_matrix, as_schedule_matrix, intrinsic_time, record_steps
 
 __all__ = [
@@ -263,7 +264,10 @@ def fsl_spectral(problem: Problem, lr, batch=1, *, record=None, forcing: str = "
     loss = np.empty((rates.shape[0], steps.size))
     signal = np.empty_like(loss)
     position = 0
+    bar = runtime.progress_bar(int(steps[-1]), "spectral FSL", min_total=runtime.PROGRESS_MIN_STEPS)
     for k in range(n_steps + 1):
+        if k and k % runtime.PROGRESS_STRIDE == 0:
+            bar.update(runtime.PROGRESS_STRIDE)
         e = signal_modes.sum(dim=1)
         noise = memory @ lam_sq
         if k == steps[position]:
@@ -276,6 +280,7 @@ def fsl_spectral(problem: Problem, lr, batch=1, *, record=None, forcing: str = "
         decay = torch.exp(-2.0 * eta[:, k:k + 1] * lam)
         signal_modes *= decay
         memory = memory * decay + (injected[:, k] * (drive + problem.noise_var))[:, None]
+    bar.close()
     return FSLCurve(steps, loss, signal, loss - signal, intrinsic_time(rates)[:, steps])
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lgcore import runtime
 from lgcore.train import DivergenceError
 
 __all__ = [
@@ -289,7 +290,10 @@ def sgd_risk(problem: Problem, lr, batch=1, *, record=None, device: str | torch.
     out = np.empty((n_schedules, steps.size))
     dead = np.zeros(n_schedules, dtype=bool)
     position = 0
+    bar = runtime.progress_bar(int(steps[-1]), "exact SGD risk", min_total=runtime.PROGRESS_MIN_STEPS)
     for k in range(n_steps + 1):
+        if k and k % runtime.PROGRESS_STRIDE == 0:
+            bar.update(runtime.PROGRESS_STRIDE)
         risk = cov @ lam
         if k == steps[position]:
             values = risk.cpu().numpy()
@@ -314,6 +318,7 @@ def sgd_risk(problem: Problem, lr, batch=1, *, record=None, device: str | torch.
         inv_b = inverse_batch[:, k:k + 1]
         contraction = 1.0 - 2.0 * e * lam + (1.0 + inv_b) * e * e * lam_sq
         cov = cov * contraction + (e * e * inv_b) * lam * (risk + noise)[:, None]
+    bar.close()
     return RiskCurve(steps, out, intrinsic_time(rates)[:, steps])
 
 
@@ -363,7 +368,10 @@ def sgd_monte_carlo(problem: Problem, lr, batch=1, *, seeds: int = 64, seed: int
     error = torch.as_tensor(np.sqrt(problem.target_sq), dtype=dtype, device=device).expand(seeds, -1).clone()
     out = np.empty((seeds, steps.size))
     position = 0
+    bar = runtime.progress_bar(int(steps[-1]), "Monte-Carlo SGD", min_total=runtime.PROGRESS_MIN_STEPS)
     for k in range(n_steps + 1):
+        if k and k % runtime.PROGRESS_STRIDE == 0:
+            bar.update(runtime.PROGRESS_STRIDE)
         if k == steps[position]:
             out[:, position] = ((error * error) @ lam).double().cpu().numpy()
             position += 1
@@ -375,6 +383,7 @@ def sgd_monte_carlo(problem: Problem, lr, batch=1, *, seeds: int = 64, seed: int
         if noise_std > 0:
             residual -= noise_std * torch.randn(seeds, b, generator=generator, device=device, dtype=dtype)
         error -= (float(rates[0, k]) / b) * torch.bmm(residual.unsqueeze(1), x).squeeze(1)
+    bar.close()
     if not np.all(np.isfinite(out)):
         raise DivergenceError(f"Monte-Carlo SGD diverged (max learning rate {rates.max():.3g}); lower it")
     return MonteCarloCurve(steps, out)

@@ -6,7 +6,7 @@ import torch
 
 from lgcore import schedules
 from lgcore.theory.kernel_sgd import (MonteCarloCurve, Problem, as_batch_matrix, as_schedule_matrix, intrinsic_time,
-                                      power_law_problem, record_steps, regime, sgd_monte_carlo, sgd_risk,
+                                      power_law_problem, prepare_runs, record_steps, regime, sgd_monte_carlo, sgd_risk,
                                       strongly_convex_problem, zipf_problem)
 from lgcore.train import DivergenceError
 
@@ -504,3 +504,12 @@ def test_sgd_monte_carlo_accepts_numpy_integer_seeds():
     problem = power_law_problem(5, 2.0, 0.5, 0.1)
     curve = sgd_monte_carlo(problem, np.full(3, 0.1), seeds=np.int64(4))
     assert curve.runs.shape == (4, 4)
+
+
+def test_prepare_runs_validates_and_broadcasts():
+    rates, sizes, steps = prepare_runs([[0.1, 0.2], [0.3, 0.4]], 2, 2)
+    np.testing.assert_array_equal(rates, [[0.1, 0.2], [0.3, 0.4]])
+    np.testing.assert_array_equal(sizes, np.full((2, 2), 2.0))
+    np.testing.assert_array_equal(steps, [0, 2])
+    with pytest.raises(ValueError, match="batch sizes must be >= 1"):
+        prepare_runs([0.1, 0.2], 0, None)

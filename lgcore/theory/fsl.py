@@ -36,7 +36,7 @@ import torch
 from scipy import optimize, special
 
 from lgcore import runtime
-from lgcore.theory.kernel_sgd import Problem, as_batch_matrix, as_schedule_matrix, intrinsic_time, record_steps
+from lgcore.theory.kernel_sgd import Problem, as_schedule_matrix, intrinsic_time, prepare_runs
 
 __all__ = [
     "ExponentialSum", "power_kernel_exponentials", "FSLParams", "FSLCurve", "fsl_power_law",
@@ -209,10 +209,7 @@ def fsl_power_law(lr, params: FSLParams, batch=1, *, record=None, method: str = 
     """
     if method not in ("exponentials", "direct"):
         raise ValueError(f"unknown method {method!r}; use 'exponentials' or 'direct'")
-    rates = as_schedule_matrix(lr)
-    sizes = as_batch_matrix(batch, rates.shape)
-    n_steps = rates.shape[1]
-    steps = record_steps(n_steps, record)
+    rates, sizes, steps = prepare_runs(lr, batch, record)
     gamma = kernel_exponent(params.capacity)
     times = intrinsic_time(rates)
     signal_all = params.signal(times)                  # [schedules, N + 1]
@@ -248,10 +245,8 @@ def fsl_spectral(problem: Problem, lr, batch=1, *, record=None, forcing: str = "
     """
     if forcing not in ("signal", "risk"):
         raise ValueError(f"unknown forcing {forcing!r}; use 'signal' or 'risk'")
-    rates = as_schedule_matrix(lr)
-    sizes = as_batch_matrix(batch, rates.shape)
+    rates, sizes, steps = prepare_runs(lr, batch, record)
     n_steps = rates.shape[1]
-    steps = record_steps(n_steps, record)
     device = torch.device(device or "cpu")
     dtype = torch.float64
     lam = torch.as_tensor(problem.eigenvalues, dtype=dtype, device=device)

@@ -37,7 +37,7 @@ from lgcore.train import DivergenceError
 __all__ = [
     "Problem", "power_law_problem", "strongly_convex_problem", "zipf_problem", "regime",
     "RiskCurve", "sgd_risk", "MonteCarloCurve", "sgd_monte_carlo", "intrinsic_time",
-    "as_schedule_matrix", "as_batch_matrix", "record_steps",
+    "as_schedule_matrix", "as_batch_matrix", "record_steps", "prepare_runs",
 ]
 
 # A run counts as diverged when its risk exceeds the starting risk by this factor.
@@ -236,6 +236,12 @@ def record_steps(n_steps: int, record: Sequence[int] | np.ndarray | int | None) 
     return steps
 
 
+def prepare_runs(lr, batch, record) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return validated learning rates and batch sizes ``[schedules, steps]`` and the recorded step counts."""
+    rates = as_schedule_matrix(lr)
+    return rates, as_batch_matrix(batch, rates.shape), record_steps(rates.shape[1], record)
+
+
 def intrinsic_time(lr: np.ndarray) -> np.ndarray:
     """Return ``T_k = sum_{i<k} eta_i`` for ``k = 0 .. N``, shape ``[..., N + 1]``."""
     lr = np.asarray(lr, dtype=np.float64)
@@ -273,10 +279,8 @@ def sgd_risk(problem: Problem, lr, batch=1, *, record=None, device: str | torch.
     """
     if on_divergence not in ("raise", "inf"):
         raise ValueError(f"on_divergence must be 'raise' or 'inf', got {on_divergence!r}")
-    rates = as_schedule_matrix(lr)
+    rates, sizes, steps = prepare_runs(lr, batch, record)
     n_schedules, n_steps = rates.shape
-    sizes = as_batch_matrix(batch, rates.shape)
-    steps = record_steps(n_steps, record)
     device = torch.device(device or "cpu")
     dtype = torch.float64
     lam = torch.as_tensor(problem.eigenvalues, dtype=dtype, device=device)

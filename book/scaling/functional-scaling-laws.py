@@ -372,9 +372,10 @@ plt.show()
 # In the hard regime the law fitted on one curve predicts the final loss of the
 # four other schedules within {glue:text}`fsl-fit-hard-error:.1%`. The fitted
 # source exponent is {glue:text}`fsl-fit-hard-s:.3f` against the true
-# {glue:text}`fsl-hard-s:.2f`. The fitted capacity exponent is not the true
-# $\beta$: within $N = 10^4$ steps the kernel is probed only over a limited range
-# of lags, and the constants $C$ and $\tau$ absorb the difference.
+# {glue:text}`fsl-hard-s:.2f`. The fitted capacity exponent is
+# {glue:text}`fsl-fit-hard-beta:.2f` against the true {glue:text}`fsl-beta:.0f`:
+# within $N = 10^4$ steps the kernel is probed only over a limited range of
+# lags, and the constants $C$ and $\tau$ absorb the difference.
 #
 # In the easy regime the same procedure also predicts the final losses, within
 # {glue:text}`fsl-fit-easy-error:.1%`, but the fitted constants mean little. The
@@ -407,6 +408,8 @@ claim_checks.glue("fsl-hard-s", CONFIG.hard_source)
 claim_checks.glue("fsl-spectral-error-risk", spectral_errors["risk"])
 claim_checks.glue("fsl-spectral-error-high", at_peak)
 claim_checks.glue("fsl-fit-hard-s", fits["hard"].params.source)
+claim_checks.glue("fsl-fit-hard-beta", fits["hard"].params.capacity)
+claim_checks.glue("fsl-beta", CONFIG.capacity)
 
 claims.check(
     "fsl-mc-max-z", "Monte-Carlo SGD agrees with the exact recursion along the whole trajectory",

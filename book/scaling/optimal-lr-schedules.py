@@ -82,9 +82,10 @@ print(f"scale {SCALE}, device {DEVICE}, {runtime.hardware()}")
 # ## Setting
 #
 # Take the power-law FSL of the previous chapter in units where its time scale
-# and signal amplitude are 1, with batch size fixed, and keep the noise
-# forcing $\sigma^2$ (the signal forcing $e(T_k)$ matters only early in training,
-# where the schedule sits at its peak anyway). With $D = \sum_k \eta_k$ the total
+# and signal amplitude are 1, with batch size fixed, and keep only the noise
+# forcing $\sigma^2$. We drop the signal forcing $e(T_k)$, which is largest early
+# in training, where every schedule here sits at or near its peak; we have not
+# measured how much it would move the optimum. With $D = \sum_k \eta_k$ the total
 # intrinsic time and $R_k = \sum_{i > k}\eta_i$ the intrinsic time left after
 # step $k$, the final loss is
 #

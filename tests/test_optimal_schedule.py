@@ -187,7 +187,7 @@ def test_optimal_schedule_rejects_bad_inputs():
         optimal_schedule(EASY, 100, 1.0, n_bins=0)
     with pytest.raises(ValueError, match="initial must contain 10 finite positive learning rates, one per bin"):
         optimal_schedule(EASY, 300, 1.0, n_bins=10, initial=np.full(9, 0.1))
-    with pytest.raises(ValueError, match="initial must contain 10 finite positive learning rates, one per bin"):
+    with pytest.raises(ValueError, match="initial must contain 10 finite positive learning rates, got 0.0 at bin 9"):
         optimal_schedule(EASY, 300, 1.0, n_bins=10, initial=np.concatenate([np.full(9, 0.1), [0.0]]))
 
 

@@ -30,10 +30,11 @@
 #   quickly joins the curve of a run that used the large batch all along,
 #   because the forgetting kernel erases the extra noise of the small-batch
 #   phase;
-# * **late switching**: in the hard regime that catch-up is fast relative to how
-#   slowly the loss itself falls, so the best use of a data budget is to run
-#   small batches for most of training and switch near the end. In the easy
-#   regime, large batches from the start are best.
+# * **late switching**: in the hard regime the loss is dominated by the slowly
+#   learned signal, so the extra noise of small batches is a small part of it
+#   and is soon forgotten. The best use of a data budget is then to run small
+#   batches for most of training and switch near the end. In the easy regime,
+#   large batches from the start are best.
 #
 # This chapter runs the exact expected risk of SGD
 # ({py:func}`lgcore.theory.kernel_sgd.sgd_risk`) at a constant learning rate
@@ -115,15 +116,17 @@ print(f"beta = {CONFIG.capacity:g}, regime boundary s = {1 - 1 / CONFIG.capacity
 #
 # We take $\mathcal{E}$ roughly constant before the switch here. The *absolute*
 # gap thus forgets at the same rate in every regime, set by $\beta$ alone. What
-# differs is the loss it is compared with. In the hard regime the signal term
-# is still large at the end of training: it falls like $T^{-s}$ with
-# $s < 1 - 1/\beta$, more slowly than the gap, so the *relative* gap vanishes
-# and the switched run catches up. In the easy regime the signal is learned
-# early. At a constant learning rate the loss then settles on the large batch's
-# noise floor, of order $\eta\sigma^2/b_L$, and the gap is the same kind of
-# quantity scaled by $b_L/b_S - 1$. The relative gap still closes like
-# $R^{-(1 - 1/\beta)}$, but from a start of order $b_L/b_S - 1 = 15$, too slowly
-# for a switch late in training to catch up.
+# differs is the loss it is compared with. In the hard regime the loss is still
+# dominated by the slowly learned signal term, which is much larger than the
+# noise floor, so the extra noise of the small batches is a small fraction of
+# the loss from the moment of the switch. That fraction then keeps shrinking,
+# because $T^{-s}$ with $s < 1 - 1/\beta$ falls more slowly than the gap. In the
+# easy regime the signal is learned early, and at a constant learning rate the
+# loss settles on the large batch's noise floor, of order $\eta\sigma^2/b_L$.
+# The gap is the same kind of quantity scaled by $b_L/b_S - 1$. Both relative
+# gaps close like $R^{-(1 - 1/\beta)}$ or faster, but the easy regime's starts
+# from order $b_L/b_S - 1 = 15$, too high for a switch late in training to
+# catch up.
 
 # %%
 steps = CONFIG.steps

@@ -352,7 +352,8 @@ for regime, curve in exact.items():
     print(f"{regime:>4}: fitted s = {params.source:.3f}, beta = {params.capacity:.3f}, "
           f"A = {params.signal_scale:.3g}, C = {params.noise_scale:.3g}, tau = {params.time_scale:.3g}, "
           f"sigma^2 = {params.noise_var:.3g}; rms log error on 8-1-1 {fits[regime].rms_log_error:.4f}, "
-          f"{pinned_ratio[regime]:.2f} times larger with A pinned at 1")
+          f"{pinned_ratio[regime]:.2f} times larger with A pinned at 1; converged {fits[regime].converged}, "
+          f"constants on a bound: {', '.join(fits[regime].at_bounds) or 'none'}")
     print("      predicted / exact final loss - 1: "
           + ", ".join(f"{names[i]} {prediction_errors[regime][i]:+.3f}" for i in others))
 

@@ -306,6 +306,10 @@ def fit_fsl(lr, steps: np.ndarray, loss: np.ndarray, batch=1, *, fixed: dict[str
     """Fit the power-law FSL's constants to a loss curve measured at ``steps`` under schedule ``lr``.
 
     Minimizes the squared error of ``log L`` with ``scipy.optimize.least_squares``.
+    A converged fit with no constant on a bound can still trade constants off
+    against each other (for example ``noise_scale`` against ``noise_var``). Pin
+    one of them with ``fixed`` and compare the errors to see whether the curve
+    determines it.
     ``fixed`` pins any of ``signal_scale, noise_scale, time_scale, noise_var,
     source, capacity`` to a known value; the rest are fitted. Step 0 is
     skipped because the FSL equals ``A`` there whatever the schedule.

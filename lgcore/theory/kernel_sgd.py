@@ -173,8 +173,9 @@ def as_schedule_matrix(lr: np.ndarray | Sequence[float] | Sequence[np.ndarray]) 
     try:
         raw = np.asarray(lr)
     except ValueError:
-        raise ValueError("schedules of different lengths cannot share one call; pad them with "
-                         "lgcore.experiments.scaling.pad_runs (a learning rate of 0 changes nothing)") from None
+        raise ValueError("schedules of different lengths cannot share one call; pad them and their batch sizes "
+                         "with lgcore.experiments.scaling.pad_runs(rates, batches), which adds steps of learning "
+                         "rate 0 that change nothing") from None
     if raw.ndim == 0:
         raise ValueError(f"learning rates must be an array with one value per step, got the scalar {lr!r}; "
                          "for a constant rate pass lgcore.schedules.constant(lr, steps) or np.full(steps, lr)")
@@ -356,7 +357,9 @@ def sgd_monte_carlo(problem: Problem, lr, batch=1, *, seeds: int = 64, seed: int
     rates = as_schedule_matrix(lr)
     if rates.shape[0] != 1:
         raise ValueError(f"sgd_monte_carlo takes one schedule, got {rates.shape[0]}; loop over schedules")
-    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 2:
+    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)):
+        raise TypeError(f"seeds must be an integer >= 2, got {seeds!r} of type {type(seeds).__name__}")
+    if seeds < 2:
         raise ValueError(f"seeds must be an integer >= 2 (a standard error needs two runs), got {seeds!r}")
     seeds = int(seeds)
     n_steps = rates.shape[1]

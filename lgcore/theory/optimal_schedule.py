@@ -173,9 +173,15 @@ def optimal_schedule(objective: ScheduleObjective, total_steps: int, lr_max: flo
             bounds=(-60.0, 2.0 * math.log(lr_max) + 1.0), method="bounded", options={"xatol": 1e-6})
         initial = continuum_schedule(objective, middle, lr_max, math.exp(best.x))
     initial = np.asarray(initial, dtype=np.float64)
-    if initial.shape != counts.shape or not np.all(np.isfinite(initial)) or np.any(initial <= 0):
+    if initial.shape != counts.shape:
         raise ValueError(f"initial must contain {counts.size} finite positive learning rates, one per bin of "
-                         f"step_bins({total_steps}, {n_bins}), got shape {initial.shape}")
+                         f"step_bins({total_steps}, {n_bins}) (bins merge where steps coincide), "
+                         f"got shape {initial.shape}")
+    bad = ~np.isfinite(initial) | (initial <= 0)
+    if bad.any():
+        index = int(np.argmax(bad))
+        raise ValueError(f"initial must contain {counts.size} finite positive learning rates, got "
+                         f"{float(initial[index])!r} at bin {index}")
     upper = math.log(lr_max)
     scale = _binned_loss(objective, np.log(np.minimum(initial, lr_max)), counts)[0]
 

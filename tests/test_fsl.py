@@ -382,7 +382,7 @@ def test_fit_fsl_reports_constants_on_bounds():
     assert boxed.at_bounds == ("source",)
 
 
-def test_fsl_power_law_names_time_scale_for_huge_horizons():
+def test_fsl_power_law_huge_horizon():
     params = FSLParams(source=0.4, capacity=2.0, time_scale=1e-14)
     with pytest.raises(ValueError, match="time_scale=1e-14"):
         fsl_power_law(schedules.constant(1.0, 100), params)

@@ -489,7 +489,7 @@ def test_monte_carlo_rejects_bad_record_and_batch():
         sgd_monte_carlo(problem, np.full(5, 0.1), 0, seeds=4)
 
 
-def test_as_schedule_matrix_rejects_scalars_strings_and_ragged_input():
+def test_as_schedule_matrix_rejects_bad_input():
     with pytest.raises(ValueError, match="got the scalar 0.1; for a constant rate pass"):
         as_schedule_matrix(0.1)
     with pytest.raises(TypeError, match="learning rates must be real numbers, got dtype <U3"):

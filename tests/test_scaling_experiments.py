@@ -22,7 +22,9 @@ def test_schedule_suite_names_and_peak():
     suite = scaling.schedule_suite(0.3, 100, decay_fraction=0.1)
     assert [s.name for s in suite] == ["constant", "cosine", "linear", "WSD", "8-1-1"]
     assert all(s.total_steps == 100 and s(0) == pytest.approx(0.3) for s in suite)
-    assert suite[3](89) == pytest.approx(0.3) and suite[3](90) == pytest.approx(0.3) and suite[3](91) < 0.3
+    assert suite[3](89) == pytest.approx(0.3)
+    assert suite[3](90) == pytest.approx(0.3)
+    assert suite[3](91) < 0.3
 
 
 def test_sweep_peaks_matches_separate_runs_and_marks_divergence(problem):
@@ -38,7 +40,8 @@ def test_sweep_peaks_matches_separate_runs_and_marks_divergence(problem):
 
 def test_sweep_peaks_at_edge(problem):
     interior = scaling.sweep_peaks(problem, lambda peak: schedules.constant(peak, 50), [0.01, 0.3, 1e-3])
-    assert interior.best_peak == 0.3 and not interior.at_edge
+    assert interior.best_peak == 0.3
+    assert not interior.at_edge
     edge = scaling.sweep_peaks(problem, lambda peak: schedules.constant(peak, 50), [0.01, 0.02])
     assert edge.at_edge
 
@@ -69,7 +72,8 @@ def test_pad_runs_leaves_final_risk_unchanged(problem):
     short, long = np.full(30, 0.2), np.full(50, 0.1)
     rates, batches = scaling.pad_runs([short, long], [np.full(30, 2), np.full(50, 1)])
     assert rates.shape == batches.shape == (2, 50)
-    assert np.all(rates[0, 30:] == 0) and np.all(batches[0, 30:] == 1)
+    assert np.all(rates[0, 30:] == 0)
+    assert np.all(batches[0, 30:] == 1)
     padded = kernel_sgd.sgd_risk(problem, rates, batches).final
     assert padded[0] == pytest.approx(kernel_sgd.sgd_risk(problem, short, 2).final[0], rel=1e-12)
     assert padded[1] == pytest.approx(kernel_sgd.sgd_risk(problem, long, 1).final[0], rel=1e-12)
@@ -89,7 +93,8 @@ def test_optimal_scaling_peak_exponent_and_hard_decay():
     assert easy.loss_exponent == pytest.approx(optimal.loss_exponent(1.0, 2.0), abs=0.1)
     hard = scaling.optimal_scaling(0.25, 2.0, 1e-2, [10**4, 10**5, 10**6], 1.0, n_bins=100)
     assert np.all(hard.peaks == pytest.approx(1.0))
-    assert np.all(np.diff(hard.decay_fractions) < 0) and np.all(hard.decay_fractions < 0.2)
+    assert np.all(np.diff(hard.decay_fractions) < 0)
+    assert np.all(hard.decay_fractions < 0.2)
 
 
 def test_shape_scaling_tunes_the_peak():

@@ -27,9 +27,8 @@
 # follow:
 #
 # * **fast catch-up**: after a switch from a small to a large batch, the loss
-#   quickly joins the curve of a run that used the large batch all along,
-#   because the forgetting kernel erases the extra noise of the small-batch
-#   phase;
+#   quickly joins the curve of a run that used the large batch all along. The
+#   forgetting kernel erases the extra noise of the small-batch phase;
 # * **late switching**: in the hard regime the loss is dominated by the slowly
 #   learned signal, so the extra noise of small batches is a small part of it
 #   and is soon forgotten. The best use of a data budget is then to run small
@@ -115,7 +114,7 @@ print(f"beta = {CONFIG.capacity:g}, regime boundary s = {1 - 1 / CONFIG.capacity
 # $$
 #
 # We take $\mathcal{E}$ roughly constant before the switch here. The *absolute*
-# gap thus forgets at the same rate in every regime, set by $\beta$ alone. What
+# gap thus decays at the same rate in every regime, set by $\beta$ alone. What
 # differs is the loss it is compared with. In the hard regime the loss is still
 # dominated by the slowly learned signal term, which is much larger than the
 # noise floor, so the extra noise of the small batches is a small fraction of
@@ -314,15 +313,15 @@ print(f"{len(claims.results)} claims checked, {passed} passed; record: {claims.p
 # %% [markdown]
 # ## Reproduction notes
 #
-# - **What matches.** Both effects of the paper appear in the exact SGD risk:
-#   a late switch costs almost nothing in the hard regime while saving most of
-#   the samples, and at a fixed data budget the best switch is late in the hard
+# - **What matches.** Both effects of the paper appear in the exact SGD risk.
+#   A late switch costs almost nothing in the hard regime while saving most of
+#   the samples. At a fixed data budget the best switch is late in the hard
 #   regime and at the start in the easy one. The kernel of the FSL explains the
 #   catch-up quantitatively.
 # - **Two stages only.** We compare two-stage schedules with batch sizes 4 and
-#   64 at a constant learning rate. The paper also derives continuous optimal
-#   batch-size schedules, which {py:func}`lgcore.schedules.continuous_batch` can
-#   express but this chapter does not optimize.
+#   64 at a constant learning rate. Schedules that grow the batch continuously
+#   can be written with {py:func}`lgcore.schedules.continuous_batch`, but this
+#   chapter does not optimize them.
 # - **Paper preset.** `LGCORE_SCALE=paper` runs $d = 10^5$ and $N = 10^6$ with 101
 #   switch points. The budget sweep alone is about $10^{14}$ multiply-adds per
 #   regime over $4\times10^6$ sequential steps, so it needs a GPU

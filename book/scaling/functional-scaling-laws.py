@@ -264,9 +264,9 @@ plt.show()
 # ### Five schedules in two regimes
 #
 # All schedules share the peak learning rate {glue:text}`fsl-peak:.2f` and
-# $N$ = {glue:text}`fsl-steps:,.0f` steps. WSD holds the peak and decays
-# linearly over the last {glue:text}`fsl-decay-fraction:.0%` of the steps; 8-1-1
-# holds it for 80% of the steps, then drops to $10^{-1/2}$ of the peak for
+# $N$ = {glue:text}`fsl-steps:,.0f` steps. WSD keeps the peak and decays
+# linearly over the last {glue:text}`fsl-decay-fraction:.0%` of the steps. 8-1-1
+# keeps it for 80% of the steps, then drops to $10^{-1/2}$ of the peak for
 # 10% and to $10^{-1}$ for the last 10%.
 
 # %%
@@ -389,7 +389,7 @@ plt.show()
 # pinning $A$ costs a factor {glue:text}`fsl-fit-hard-identifiability:.1f`. The
 # 8-1-1 curve spends 80% of training at a constant learning rate, and an easy
 # problem spends that time on its noise floor. The floor fixes the product of
-# the noise constants but says almost nothing about the signal term, so one
+# the noise constants but carries little information about the signal term, so one
 # such curve cannot separate signal from noise. The predictions hold here
 # because the other schedules share the peak and the horizon. We would not
 # trust these constants to transfer to another peak learning rate. We expected

@@ -84,7 +84,7 @@ print(f"scale {SCALE}, device {DEVICE}, {runtime.hardware()}")
 # Take the power-law FSL of the previous chapter in units where its time scale
 # and signal amplitude are 1, with batch size fixed, and keep only the noise
 # forcing $\sigma^2$. We drop the signal forcing $e(T_k)$, which is largest early
-# in training, where every schedule here sits at or near its peak; we have not
+# in training, where every schedule here sits at or near its peak. We have not
 # measured how much it would move the optimum. With $D = \sum_k \eta_k$ the total
 # intrinsic time and $R_k = \sum_{i > k}\eta_i$ the intrinsic time left after
 # step $k$, the final loss is
@@ -197,8 +197,8 @@ plt.show()
 # %% [markdown]
 # The solver and the exact family agree to
 # {glue:text}`ol-check-error:.1e` in relative $L^2$. The two regimes already look
-# different at this size: the hard problem holds $\eta_{\max}$ for most of
-# training and decays at the end; the easy one decays from a peak below
+# different at this size: the hard problem stays at $\eta_{\max}$ for most of
+# training and decays at the end. The easy one decays from a peak below
 # $\eta_{\max}$ all the way through.
 #
 # ### Scaling with the horizon

@@ -166,7 +166,7 @@ def _convolve_exponentials(times_next: np.ndarray, forcing: np.ndarray, rates: n
 
     ``times_next[k] = T_{k+1}`` and ``forcing[k] = g_k >= 0``. For each rate
     the steps are cut into chunks short enough that ``exp(r (T - T_chunk))``
-    cannot overflow; a cumulative sum runs inside each chunk, and the carry
+    cannot overflow. A cumulative sum runs inside each chunk, and the carry
     from earlier chunks follows a log-space recursion over chunks.
     """
     out = np.zeros(recorded.size)
@@ -202,8 +202,8 @@ def fsl_power_law(lr, params: FSLParams, batch=1, *, record=None, method: str = 
                   tol: float = 1e-6) -> FSLCurve:
     """Return the power-law FSL for one or many schedules.
 
-    ``method="exponentials"`` costs ``O(steps x terms)`` with the kernel
-    approximated to relative error ``tol``; ``method="direct"`` is the double
+    ``method="exponentials"`` costs ``O(steps x terms)``, with the kernel
+    approximated to relative error ``tol``. ``method="direct"`` is the double
     sum, ``O(steps x recorded)``, kept as the reference for tests and the
     benchmark.
     """
@@ -238,8 +238,8 @@ def fsl_spectral(problem: Problem, lr, batch=1, *, record=None, forcing: str = "
                  device: str | torch.device | None = None) -> FSLCurve:
     """Return the spectral FSL of ``problem`` for one or many schedules.
 
-    ``forcing="signal"`` drives the noise term with ``e(T_k) + sigma^2`` (the
-    FSL as stated); ``forcing="risk"`` uses the FSL's own loss at step ``k``,
+    ``forcing="signal"`` drives the noise term with ``e(T_k) + sigma^2``, the
+    FSL as stated. ``forcing="risk"`` uses the FSL's own loss at step ``k``,
     which tracks SGD more closely at large learning rates with batch size 1.
     Costs ``O(d)`` per step and runs in float64 on ``device`` (default CPU).
     """
@@ -284,7 +284,7 @@ class FSLFit:
     """A power-law FSL fitted to one loss curve: the constants, the fit's RMS error in log loss and its status.
 
     ``at_bounds`` names the fitted constants that ended on a bound of the
-    search box, where the fit says more about the box than about the curve.
+    search box. Such a value reflects the box rather than the curve.
     """
 
     params: FSLParams
@@ -299,6 +299,15 @@ class FSLFit:
 
 _FIT_ORDER = ("signal_scale", "noise_scale", "time_scale", "noise_var", "source", "capacity")
 _LOG_FITTED = {"signal_scale", "noise_scale", "time_scale", "noise_var"}
+# Search box of each constant; the scales and the noise variance are searched by their logarithm.
+_FIT_BOUNDS = {
+    "signal_scale": (-30.0, 30.0),
+    "noise_scale": (-30.0, 30.0),
+    "time_scale": (-30.0, 30.0),
+    "noise_var": (-30.0, 30.0),
+    "source": (1e-3, 5.0),
+    "capacity": (1.0 + 1e-3, 20.0),
+}
 
 
 def fit_fsl(lr, steps: np.ndarray, loss: np.ndarray, batch=1, *, fixed: dict[str, float] | None = None,
@@ -355,8 +364,8 @@ def fit_fsl(lr, steps: np.ndarray, loss: np.ndarray, batch=1, *, fixed: dict[str
         values = {name: (math.exp(v) if name in _LOG_FITTED else float(v)) for name, v in zip(free, x)}
         return replace(start, **values)
 
-    lower = np.array([-30.0 if name in _LOG_FITTED else (1e-3 if name == "source" else 1.0 + 1e-3) for name in free])
-    upper = np.array([30.0 if name in _LOG_FITTED else (5.0 if name == "source" else 20.0) for name in free])
+    lower = np.array([_FIT_BOUNDS[name][0] for name in free])
+    upper = np.array([_FIT_BOUNDS[name][1] for name in free])
 
     def residuals(x: np.ndarray) -> np.ndarray:
         curve = fsl_power_law(rates, decode(x), batch, record=steps, tol=1e-5)

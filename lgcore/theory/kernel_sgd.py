@@ -1,10 +1,10 @@
 """One-pass SGD on linear regression with Gaussian features: the exact expected risk and Monte-Carlo runs.
 
 The model of the scaling chapters is kernel regression written in the
-eigenbasis of the kernel: features ``x ~ N(0, diag(lambda))`` with
-``lambda_1 >= lambda_2 >= ...``, labels ``y = <theta*, x> + noise`` with noise
-variance ``sigma^2``, and SGD from ``theta_0 = 0`` with learning rate
-``eta_k`` and batch size ``b_k`` at step ``k``:
+eigenbasis of the kernel. Features are ``x ~ N(0, diag(lambda))`` with
+``lambda_1 >= lambda_2 >= ...`` and labels ``y = <theta*, x> + noise`` with
+noise variance ``sigma^2``. SGD starts from ``theta_0 = 0`` and uses learning
+rate ``eta_k`` and batch size ``b_k`` at step ``k``:
 
     theta_{k+1} = theta_k - eta_k / b_k * sum_i x_i (<theta_k, x_i> - y_i).
 
@@ -142,7 +142,7 @@ def zipf_problem(d: int, noise_var: float, *, exponent: float = 1.0) -> Problem:
     """Return the Zipf spectrum ``lambda_j ~ j^-exponent`` (trace 1) with ``theta*_j = 1/sqrt(d)``.
 
     Unlike :func:`power_law_problem` it allows ``exponent <= 1``, where the
-    spectrum's sum grows with ``d``; the trace is normalized to 1 so that the
+    spectrum's sum grows with ``d``. The trace is normalized to 1, so the
     same learning rates stay stable as ``d`` changes.
     """
     _check_dim(d)
@@ -271,9 +271,9 @@ def sgd_risk(problem: Problem, lr, batch=1, *, record=None, device: str | torch.
     ``batch`` is an integer, per-step sizes or per-schedule-and-step sizes.
     The recursion of the module docstring runs in float64 on ``device``
     (default CPU), so a GPU takes the ``O(d)`` work of each step at paper
-    scale. When a schedule's risk blows up (non-finite, or a million times
+    scale. When a schedule's risk diverges (non-finite, or a million times
     the starting risk) it raises :class:`lgcore.train.DivergenceError` naming
-    the schedule and the step; with ``on_divergence="inf"`` that schedule's
+    the schedule and the step. With ``on_divergence="inf"`` that schedule's
     later risks are ``inf`` instead, which suits sweeps over learning rates.
     Steps with learning rate 0 change nothing, so schedules of different
     lengths can share one call when padded with zeros.
@@ -349,7 +349,7 @@ def sgd_monte_carlo(problem: Problem, lr, batch=1, *, seeds: int = 64, seed: int
                     device: str | torch.device | None = None, dtype: torch.dtype = torch.float32) -> MonteCarloCurve:
     """Run one-pass SGD on fresh Gaussian samples for ``seeds`` independent runs at once.
 
-    ``lr`` is one schedule of ``N`` steps; the risk of each run is computed
+    ``lr`` is one schedule of ``N`` steps. The risk of each run is computed
     exactly from its weights (``sum_j lambda_j (theta_j - theta*_j)^2``), so
     the only randomness is the SGD's own. The same ``seed`` gives the same
     runs on the same device.

@@ -20,7 +20,7 @@ the noise level ``C sigma^2 / b``. The learning rates obey
   steps gives ``2 eta_{m+1} K(R_{m+1}) = 2 eta_m K(R_m) - eta_m^2 K'(R_m)``,
   whose continuum limit is the Euler-Lagrange condition
   ``eta^2 K(R) = const``. Run backwards from the last learning rate, the
-  difference equation gives a one-parameter family; clipping at ``lr_max``
+  difference equation gives a one-parameter family. Clipping at ``lr_max``
   and the first interior step's condition pick its member.
 * :func:`peak_lr_exponent` and :func:`loss_exponent` are the scaling exponents
   derived from the continuum problem.
